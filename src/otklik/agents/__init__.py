@@ -1,0 +1,1 @@
+"""Agents, teams, skills and how they prove who they are."""

@@ -1,0 +1,110 @@
+"""Writes for agents: accounts, teams, skills and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from otklik.agents.models import Agent, AgentSkill, ApiToken, Team
+from otklik.agents.queries import find_team
+from otklik.agents.rules import Role
+from otklik.agents.security import hash_password, new_token, token_digest
+from otklik.core import audit, clock
+from otklik.core.actors import Actor
+from otklik.core.errors import Conflict, InvalidInput
+from otklik.core.taxonomy import Category
+
+
+def check_new_agent(session: Session, *, email: str, name: str, role: str, skills: list[str]) -> None:
+    """Refuses an agent that could not exist: bad role, unknown skill, taken email."""
+    if "@" not in email or len(email) > 320:
+        raise InvalidInput("invalid_field", field="email", reason="нужен адрес почты / an email address is required")
+    if not name.strip():
+        raise InvalidInput("invalid_field", field="name", reason="пусто / empty")
+    if role not in {r.value for r in Role}:
+        raise InvalidInput("invalid_field", field="role", reason="admin | lead | agent")
+    unknown = [s for s in skills if s not in {c.value for c in Category}]
+    if unknown:
+        raise InvalidInput(
+            "invalid_field", field="skills", reason=f"неизвестные категории / unknown categories: {', '.join(unknown)}"
+        )
+    if session.scalars(select(Agent.id).where(Agent.email == email.strip().lower())).first() is not None:
+        raise Conflict("agent_email_taken", email=email)
+
+
+def do_ensure_team(session: Session, name: str, *, actor: Actor, at: datetime | None = None) -> Team:
+    """The team called ``name``, created if new. Emits ``team.created`` when created."""
+    team = find_team(session, name)
+    if team is not None:
+        return team
+    moment = at or clock.now()
+    team = Team(name=name, created_at=moment)
+    session.add(team)
+    session.flush()
+    audit.record(
+        session, actor=actor, action="team.created", entity="team", entity_id=team.id, data={"name": name}, at=moment
+    )
+    return team
+
+
+def do_create_agent(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    actor: Actor,
+    password: str | None = None,
+    skills: dict[str, int] | None = None,
+    teams: list[str] | None = None,
+    capacity: int = 8,
+    at: datetime | None = None,
+) -> Agent:
+    """A new agent with skills (category → level) and team memberships. Emits ``agent.created``."""
+    moment = at or clock.now()
+    skills = skills or {}
+    check_new_agent(session, email=email, name=name, role=role, skills=list(skills))
+    agent = Agent(
+        email=email.strip().lower(),
+        name=name.strip(),
+        role=role,
+        password_hash=hash_password(password) if password else None,
+        active=True,
+        capacity=capacity,
+        created_at=moment,
+    )
+    agent.skills = [AgentSkill(category=c, level=level) for c, level in skills.items()]
+    agent.teams = [do_ensure_team(session, t, actor=actor, at=moment) for t in teams or []]
+    session.add(agent)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="agent.created",
+        entity="agent",
+        entity_id=agent.id,
+        data={"email": agent.email, "role": role, "skills": skills, "teams": teams or []},
+        at=moment,
+    )
+    return agent
+
+
+def do_create_token(session: Session, agent: Agent, *, actor: Actor, name: str = "", at: datetime | None = None) -> str:
+    """A new API token for ``agent``; the plaintext is returned once and never stored."""
+    moment = at or clock.now()
+    token = new_token()
+    row = ApiToken(agent_id=agent.id, token_hash=token_digest(token), prefix=token[:12], name=name, created_at=moment)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="token.created",
+        entity="agent",
+        entity_id=agent.id,
+        data={"token_id": row.id, "prefix": row.prefix, "name": name},
+        at=moment,
+    )
+    return token

@@ -1,0 +1,68 @@
+"""Typed dependencies: the database session, the caller's language and identity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from otklik.agents.models import Agent
+from otklik.agents.queries import agent_for_token, principal_of
+from otklik.agents.rules import Principal, Role
+from otklik.core.actors import Actor, ActorKind
+from otklik.core.errors import Forbidden, Unauthorized
+from otklik.core.i18n import pick_lang
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A session per request; handlers commit explicitly, anything uncommitted rolls back."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    session = factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def get_lang(request: Request) -> str:
+    return pick_lang(request.headers.get("accept-language"))
+
+
+@dataclass(frozen=True, slots=True)
+class Auth:
+    """The authenticated agent behind a request."""
+
+    agent: Agent
+    principal: Principal
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(ActorKind.AGENT, self.agent.id, self.agent.name)
+
+    def require(self, *roles: Role) -> None:
+        if self.principal.role not in roles:
+            raise Forbidden("role_required", role=" / ".join(r.value for r in roles))
+
+
+DB = Annotated[Session, Depends(get_db)]
+Lang = Annotated[str, Depends(get_lang)]
+
+
+def get_auth(request: Request, db: DB) -> Auth:
+    """The agent whose bearer token came with the request; 401 otherwise."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("auth_required")
+    agent = agent_for_token(db, token.strip())
+    if agent is None:
+        raise Unauthorized("token_invalid")
+    if not agent.active:
+        raise Unauthorized("agent_inactive", name=agent.name)
+    return Auth(agent, principal_of(agent))
+
+
+AuthDep = Annotated[Auth, Depends(get_auth)]

@@ -1,0 +1,94 @@
+"""One mapper from every failure to RFC 9457 problem+json, in the caller's language."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from otklik.core.errors import DomainError
+from otklik.core.i18n import pick_lang, translate
+
+log = logging.getLogger("otklik.api")
+PROBLEM = "application/problem+json"
+
+TITLES = {
+    400: ("Некорректный запрос", "Bad request"),
+    401: ("Нужна авторизация", "Unauthorized"),
+    403: ("Доступ запрещён", "Forbidden"),
+    404: ("Не найдено", "Not found"),
+    405: ("Метод не поддерживается", "Method not allowed"),
+    409: ("Конфликт", "Conflict"),
+    422: ("Некорректные данные", "Unprocessable content"),
+    500: ("Внутренняя ошибка", "Internal error"),
+    503: ("Сервис недоступен", "Service unavailable"),
+}
+
+
+def problem(status: int, lang: str, *, code: str, detail: str, **extra: Any) -> JSONResponse:
+    ru, en = TITLES.get(status, ("Ошибка", "Error"))
+    body = {"type": f"/problems/{code}", "title": ru if lang == "ru" else en, "status": status, "detail": detail}
+    body["code"] = code
+    body.update({k: v for k, v in extra.items() if v is not None})
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def _validation_reason(error: dict[str, Any], lang: str) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "обязательное поле не передано" if lang == "ru" else "this field is required"
+    if kind == "extra_forbidden":
+        return "такого поля нет в API" if lang == "ru" else "no such field in the API"
+    return str(error.get("msg", kind))
+
+
+async def _domain(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    lang = pick_lang(request.headers.get("accept-language"))
+    return problem(exc.status, lang, code=exc.code, detail=exc.message(lang), field=exc.field)
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    lang = pick_lang(request.headers.get("accept-language"))
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        reason = str(errors[0].get("ctx", {}).get("error", "")) or "syntax error"
+        return problem(400, lang, code="invalid_json", detail=translate("invalid_json", lang, reason=reason))
+    fields = [{"field": _field(tuple(e.get("loc", ()))), "message": _validation_reason(e, lang)} for e in errors]
+    first = fields[0] if fields else {"field": "body", "message": ""}
+    detail = translate("invalid_field", lang, field=first["field"], reason=first["message"])
+    return problem(422, lang, code="invalid_field", detail=detail, field=first["field"], errors=fields)
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    lang = pick_lang(request.headers.get("accept-language"))
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    return problem(exc.status_code, lang, code=f"http_{exc.status_code}", detail=detail)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    lang = pick_lang(request.headers.get("accept-language"))
+    detail = (
+        "Непредвиденная ошибка; изменения не сохранены." if lang == "ru" else "Unexpected error; nothing was saved."
+    )
+    return problem(500, lang, code="internal", detail=detail)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,71 @@
+"""Agents: who I am, the team directory, and (admins) accounts and tokens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from otklik.agents import actions
+from otklik.agents.queries import get_agent, list_agents
+from otklik.agents.rules import Role
+from otklik.agents.schemas import AgentOut
+from otklik.api.deps import DB, AuthDep
+
+router = APIRouter(tags=["agents"])
+
+
+class AgentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    password: str | None = Field(default=None, min_length=8, max_length=200)
+    skills: dict[str, int] = Field(default_factory=dict)
+    teams: list[str] = Field(default_factory=list, max_length=20)
+    capacity: int = Field(default=8, ge=1, le=200)
+
+
+class TokenOut(BaseModel):
+    token: str
+    agent_id: int
+
+
+@router.get("/me", response_model=AgentOut)
+def me(auth: AuthDep) -> AgentOut:
+    return AgentOut.of(auth.agent)
+
+
+@router.get("/agents", response_model=list[AgentOut])
+def directory(db: DB, auth: AuthDep) -> list[AgentOut]:
+    """Every agent: transfers need to know who is there and what they handle."""
+    return [AgentOut.of(a) for a in list_agents(db)]
+
+
+@router.post("/agents", status_code=201, response_model=AgentOut)
+def create(body: AgentIn, db: DB, auth: AuthDep) -> AgentOut:
+    auth.require(Role.ADMIN)
+    agent = actions.do_create_agent(
+        db,
+        email=body.email,
+        name=body.name,
+        role=body.role.value,
+        password=body.password,
+        skills=body.skills,
+        teams=body.teams,
+        capacity=body.capacity,
+        actor=auth.actor,
+    )
+    db.commit()
+    return AgentOut.of(agent)
+
+
+@router.post("/agents/{agent_id}/tokens", status_code=201, response_model=TokenOut)
+def create_token(agent_id: int, db: DB, auth: AuthDep) -> TokenOut:
+    """A new token, shown once. Agents may mint their own; admins anyone's."""
+    if agent_id != auth.agent.id:
+        auth.require(Role.ADMIN)
+    agent = get_agent(db, agent_id)
+    token = actions.do_create_token(db, agent, actor=auth.actor, name="api")
+    db.commit()
+    return TokenOut(token=token, agent_id=agent.id)

@@ -1,0 +1,56 @@
+"""Customers and their identities on every channel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from otklik.api.deps import DB, AuthDep
+from otklik.customers import actions
+from otklik.customers.queries import get_customer, list_customers_query
+from otklik.customers.schemas import CustomerIn, CustomerOut, CustomerPage, IdentityIn, IdentityOut
+
+router = APIRouter(prefix="/customers", tags=["customers"])
+
+
+@router.get("", response_model=CustomerPage)
+def list_(
+    db: DB,
+    auth: AuthDep,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[int | None, Query(ge=1)] = None,
+) -> CustomerPage:
+    """Customers by name or identity, newest first; ``cursor`` is the last id seen."""
+    rows = list(db.scalars(list_customers_query(q, cursor).limit(limit + 1)).unique())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return CustomerPage(items=[CustomerOut.of(c) for c in rows], next_cursor=str(rows[-1].id) if more else None)
+
+
+@router.post("", status_code=201, response_model=CustomerOut)
+def create(body: CustomerIn, db: DB, auth: AuthDep) -> CustomerOut:
+    customer = actions.do_create_customer(db, name=body.name, lang=body.lang, actor=auth.actor)
+    for identity in body.identities:
+        actions.do_add_identity(
+            db, customer, kind=identity.kind, value=identity.value, verified=identity.verified, actor=auth.actor
+        )
+    db.commit()
+    return CustomerOut.of(customer)
+
+
+@router.get("/{customer_id}", response_model=CustomerOut)
+def read(customer_id: int, db: DB, auth: AuthDep) -> CustomerOut:
+    return CustomerOut.of(get_customer(db, customer_id))
+
+
+@router.post("/{customer_id}/identities", status_code=201, response_model=IdentityOut)
+def add_identity(customer_id: int, body: IdentityIn, db: DB, auth: AuthDep) -> IdentityOut:
+    """Attach an address; one that belongs to another customer is a 409 (merging is explicit)."""
+    customer = get_customer(db, customer_id)
+    identity = actions.do_add_identity(
+        db, customer, kind=body.kind, value=body.value, verified=body.verified, actor=auth.actor
+    )
+    db.commit()
+    return IdentityOut.of(identity)

@@ -1,0 +1,44 @@
+"""Intake over HTTP: acknowledged (201/200) only after the message is committed."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from sqlalchemy.exc import IntegrityError
+
+from otklik.api.deps import DB, AuthDep
+from otklik.core.errors import Conflict
+from otklik.messages.actions import InboundMessage, Intake, do_receive_inbound
+from otklik.messages.schemas import InboundIn, InboundOut
+
+router = APIRouter(tags=["messages"])
+RETRIES = 3
+
+
+@router.post("/messages/inbound", status_code=201, response_model=InboundOut)
+def receive(body: InboundIn, response: Response, db: DB, auth: AuthDep) -> InboundOut:
+    """Store a customer's message; a repeat of ``(channel, external_id)`` answers 200, duplicate."""
+    inbound = InboundMessage(
+        channel=body.channel,
+        external_id=body.external_id,
+        sender_kind=body.sender.kind,
+        sender_value=body.sender.value,
+        display_name=body.sender.display_name,
+        text=body.text,
+        subject=body.subject,
+        url=body.url,
+        sent_at=body.sent_at,
+    )
+    intake: Intake | None = None
+    for _ in range(RETRIES):
+        try:
+            intake = do_receive_inbound(db, inbound)
+            db.commit()
+            break
+        except IntegrityError:
+            # a concurrent twin won the race (same message or same new sender): read its result
+            db.rollback()
+    if intake is None:
+        raise Conflict("external_id_conflict", channel=body.channel.value, external_id=body.external_id)
+    if intake.duplicate:
+        response.status_code = 200
+    return InboundOut(ticket_id=intake.ticket.id, message_id=intake.message.id, duplicate=intake.duplicate)

@@ -1,0 +1,217 @@
+"""Tickets: the queue, one ticket, its timeline, and every action an agent takes on it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from otklik.agents.queries import get_agent
+from otklik.agents.rules import Role
+from otklik.api.deps import DB, AuthDep
+from otklik.core import audit
+from otklik.core.config import get_settings
+from otklik.core.errors import InvalidInput
+from otklik.messages.actions import do_reply
+from otklik.messages.queries import list_messages
+from otklik.messages.schemas import MessageOut, MessagePage, ReplyIn
+from otklik.tickets import actions
+from otklik.tickets.queries import TicketFilter, access_ticket, list_tickets
+from otklik.tickets.rules import Status
+from otklik.tickets.schemas import (
+    AssignIn,
+    HoldIn,
+    ReferenceIn,
+    SolveIn,
+    TicketOut,
+    TicketPage,
+    TransferIn,
+    TriageIn,
+    VerdictIn,
+)
+
+router = APIRouter(prefix="/tickets", tags=["tickets"])
+
+
+def _statuses(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    values = tuple(s.strip() for s in raw.split(",") if s.strip())
+    allowed = {s.value for s in Status}
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise InvalidInput(
+            "invalid_field", field="status", reason=f"{', '.join(bad)} ∉ {{{', '.join(sorted(allowed))}}}"
+        )
+    return values
+
+
+def _assignee(raw: str | None, me: int) -> tuple[int | None, bool]:
+    if raw is None or raw == "":
+        return None, False
+    if raw == "me":
+        return me, False
+    if raw == "none":
+        return None, True
+    if raw.isdigit():
+        return int(raw), False
+    raise InvalidInput("invalid_field", field="assignee", reason="me | none | <id>")
+
+
+@router.get("", response_model=TicketPage)
+def list_(
+    db: DB,
+    auth: AuthDep,
+    status: str | None = None,
+    assignee: str | None = None,
+    channel: str | None = None,
+    team: int | None = None,
+    category: str | None = None,
+    urgency: str | None = None,
+    customer: int | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1)] = 50,
+    cursor: str | None = None,
+) -> TicketPage:
+    """Visible tickets, newest activity first; ``next_cursor`` fetches the next page."""
+    assignee_id, unassigned = _assignee(assignee, auth.agent.id)
+    flt = TicketFilter(_statuses(status), assignee_id, unassigned, team, channel, category, urgency, customer, q)
+    page, next_cursor = list_tickets(
+        db, auth.principal, flt, limit=min(limit, get_settings().page_size_max), cursor=cursor
+    )
+    return TicketPage(items=[TicketOut.of(t) for t in page], next_cursor=next_cursor)
+
+
+@router.get("/{ticket_id}", response_model=TicketOut)
+def read(ticket_id: int, db: DB, auth: AuthDep) -> TicketOut:
+    return TicketOut.of(access_ticket(db, auth.principal, ticket_id))
+
+
+@router.get("/{ticket_id}/messages", response_model=MessagePage)
+def messages(
+    ticket_id: int, db: DB, auth: AuthDep, after: int = 0, limit: Annotated[int, Query(ge=1, le=500)] = 200
+) -> MessagePage:
+    """The timeline in order; pass the last id as ``after`` (``next_cursor``) for more."""
+    access_ticket(db, auth.principal, ticket_id)
+    rows = list_messages(db, ticket_id, after_id=after, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return MessagePage(items=[MessageOut.of(m) for m in rows], next_cursor=str(rows[-1].id) if more else None)
+
+
+@router.post("/{ticket_id}/replies", status_code=201, response_model=MessageOut)
+def reply(ticket_id: int, body: ReplyIn, db: DB, auth: AuthDep) -> MessageOut:
+    """A public reply (queued for delivery; the ticket then waits for the customer) or a note."""
+    ticket = access_ticket(db, auth.principal, ticket_id)
+    message = do_reply(db, ticket, agent=auth.agent, text=body.text, public=body.public)
+    db.commit()
+    return MessageOut.of(message)
+
+
+@router.post("/{ticket_id}/notes", status_code=201, response_model=MessageOut)
+def note(ticket_id: int, body: ReplyIn, db: DB, auth: AuthDep) -> MessageOut:
+    """An internal note: never shown to the customer, never changes the status."""
+    ticket = access_ticket(db, auth.principal, ticket_id)
+    message = do_reply(db, ticket, agent=auth.agent, text=body.text, public=False)
+    db.commit()
+    return MessageOut.of(message)
+
+
+@router.post("/{ticket_id}/solve", response_model=TicketOut)
+def solve(ticket_id: int, body: SolveIn, db: DB, auth: AuthDep) -> TicketOut:
+    """Propose a solution; with ``text`` the final public reply is stored first."""
+    ticket = access_ticket(db, auth.principal, ticket_id)
+    if body.text is not None:
+        do_reply(db, ticket, agent=auth.agent, text=body.text, public=True)
+    actions.do_propose_solution(db, ticket, actor=auth.actor)
+    db.commit()
+    return TicketOut.of(ticket)
+
+
+@router.post("/{ticket_id}/hold", response_model=TicketOut)
+def hold(ticket_id: int, body: HoldIn, db: DB, auth: AuthDep) -> TicketOut:
+    """Promise the customer something by ``until``: the ticket waits on us, visibly."""
+    ticket = access_ticket(db, auth.principal, ticket_id)
+    actions.do_hold(db, ticket, until=body.until, promise=body.promise, actor=auth.actor)
+    db.commit()
+    return TicketOut.of(ticket)
+
+
+@router.post("/{ticket_id}/assign", response_model=TicketOut)
+def assign(ticket_id: int, body: AssignIn, db: DB, auth: AuthDep) -> TicketOut:
+    ticket = access_ticket(db, auth.principal, ticket_id)
+    target = get_agent(db, body.agent_id)
+    actions.check_assign(auth.principal, ticket, target)
+    actions.do_assign(db, ticket, target, actor=auth.actor, reason="assigned")
+    db.commit()
+    return TicketOut.of(ticket)
+
+
+@router.post("/{ticket_id}/transfer", response_model=TicketOut)
+def transfer(ticket_id: int, body: TransferIn, db: DB, auth: AuthDep) -> TicketOut:
+    """Hand the case to a colleague (any team) with a reason; the history stays."""
+    ticket = access_ticket(db, auth.principal, ticket_id)
+    target = get_agent(db, body.agent_id)
+    actions.check_assign(auth.principal, ticket, target)
+    actions.do_assign(db, ticket, target, actor=auth.actor, reason=body.reason)
+    db.commit()
+    return TicketOut.of(ticket)
+
+
+@router.post("/{ticket_id}/triage", response_model=TicketOut)
+def triage(ticket_id: int, body: TriageIn, db: DB, auth: AuthDep) -> TicketOut:
+    ticket = access_ticket(db, auth.principal, ticket_id)
+    owner = None
+    if body.assignee_id is not None:
+        owner = get_agent(db, body.assignee_id)
+        actions.check_assign(auth.principal, ticket, owner)
+    elif ticket.assignee_id is None:
+        owner = auth.agent
+    actions.do_triage(db, ticket, category=body.category, urgency=body.urgency, owner=owner, actor=auth.actor)
+    db.commit()
+    return TicketOut.of(ticket)
+
+
+@router.post("/{ticket_id}/reopen", response_model=TicketOut)
+def reopen(ticket_id: int, db: DB, auth: AuthDep) -> TicketOut:
+    ticket = access_ticket(db, auth.principal, ticket_id)
+    actions.do_reopen(db, ticket, actor=auth.actor)
+    db.commit()
+    return TicketOut.of(ticket)
+
+
+@router.post("/{ticket_id}/customer-verdict", response_model=TicketOut)
+def customer_verdict(ticket_id: int, body: VerdictIn, db: DB, auth: AuthDep) -> TicketOut:
+    """An integration relays the customer's «решено / не решено» (recorded as the customer's)."""
+    ticket = access_ticket(db, auth.principal, ticket_id)
+    actions.do_customer_verdict(db, ticket, solved=body.solved, actor=actions.customer_actor(ticket.customer))
+    db.commit()
+    return TicketOut.of(ticket)
+
+
+@router.post("/{ticket_id}/references", response_model=TicketOut)
+def add_reference(ticket_id: int, body: ReferenceIn, db: DB, auth: AuthDep) -> TicketOut:
+    ticket = access_ticket(db, auth.principal, ticket_id)
+    actions.do_add_reference(db, ticket, kind=body.kind, value=body.value, actor=auth.actor)
+    db.commit()
+    return TicketOut.of(ticket)
+
+
+@router.get("/{ticket_id}/audit")
+def audit_log(ticket_id: int, db: DB, auth: AuthDep) -> dict[str, list[dict[str, object]]]:
+    """Every recorded change of the ticket, oldest first (leads and admins)."""
+    auth.require(Role.LEAD, Role.ADMIN)
+    access_ticket(db, auth.principal, ticket_id)
+    rows = audit.list_for_ticket(db, ticket_id)
+    return {
+        "items": [
+            {
+                "id": e.id,
+                "action": e.action,
+                "actor": {"kind": e.actor_kind, "id": e.actor_id, "name": e.actor_name},
+                "data": e.data,
+                "created_at": e.created_at.isoformat(),
+            }
+            for e in rows
+        ]
+    }

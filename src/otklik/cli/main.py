@@ -1,0 +1,119 @@
+"""``otklik``: migrate, serve, demo, agents, tokens (the contract's commands)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from otklik.core.actors import Actor
+from otklik.core.config import get_settings
+from otklik.core.db import make_engine, make_session_factory, unit_of_work
+from otklik.core.errors import DomainError
+
+app = typer.Typer(help="Otklik — честная служба поддержки / an honest support desk.", no_args_is_help=True)
+agents_app = typer.Typer(help="Сотрудники / agents.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API-токены / API tokens.", no_args_is_help=True)
+app.add_typer(agents_app, name="agents")
+app.add_typer(tokens_app, name="tokens")
+
+CLI_ACTOR = Actor.system("cli")
+
+
+def _factory() -> sessionmaker[Session]:
+    return make_session_factory(make_engine(get_settings().database_url))
+
+
+def _fail(error: DomainError) -> None:
+    typer.echo(f"Ошибка: {error.message('ru')}\nError: {error.message('en')}", err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def migrate() -> None:
+    """Применить миграции / apply database migrations."""
+    from otklik.core.migrate import upgrade
+
+    url = get_settings().database_url
+    upgrade(url)
+    typer.echo(f"База данных обновлена / database is up to date: {url.split('@')[-1]}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="адрес / host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="порт / port")] = 8000,
+    workers: Annotated[int, typer.Option(help="процессов / worker processes")] = 1,
+) -> None:
+    """Запустить сервер / serve the HTTP API."""
+    import uvicorn
+
+    uvicorn.run("otklik.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+
+
+@app.command()
+def demo(
+    force: Annotated[
+        bool, typer.Option(help="загрузить даже в непустую базу / load into a non-empty database")
+    ] = False,
+) -> None:
+    """Загрузить демо-данные при первом запуске / load the demo data on first start."""
+    from otklik.demo.load import load_demo
+    from otklik.tickets.models import Ticket
+
+    with unit_of_work(_factory()) as session:
+        existing = session.scalar(select(func.count()).select_from(Ticket)) or 0
+        if existing and not force:
+            typer.echo(f"Демо-данные уже есть ({existing} обращений) / demo data already present ({existing} tickets).")
+            return
+        summary = load_demo(session)
+    typer.echo(f"Демо загружено / demo loaded: {summary}")
+
+
+@agents_app.command("create")
+def agents_create(
+    email: Annotated[str, typer.Option(help="почта / email")],
+    name: Annotated[str, typer.Option(help="имя, которое видит клиент / the name customers see")],
+    role: Annotated[str, typer.Option(help="admin | lead | agent")] = "agent",
+    skills: Annotated[str, typer.Option(help="категории через запятую / comma-separated categories")] = "",
+    team: Annotated[str | None, typer.Option(help="команда / team")] = None,
+    password: Annotated[str | None, typer.Option(help="пароль для входа / login password")] = None,
+) -> None:
+    """Создать сотрудника / create an agent."""
+    from otklik.agents.actions import do_create_agent
+
+    skill_map = {s.strip(): 1 for s in skills.split(",") if s.strip()}
+    try:
+        with unit_of_work(_factory()) as session:
+            agent = do_create_agent(
+                session,
+                email=email,
+                name=name,
+                role=role,
+                password=password,
+                skills=skill_map,
+                teams=[team] if team else [],
+                actor=CLI_ACTOR,
+            )
+            typer.echo(f"Создан сотрудник / agent created: #{agent.id} {agent.name} <{agent.email}> ({agent.role})")
+    except DomainError as error:
+        _fail(error)
+
+
+@tokens_app.command("create")
+def tokens_create(agent: Annotated[str, typer.Option(help="почта сотрудника / the agent's email")]) -> None:
+    """Выпустить API-токен (печатается один раз, последней строкой) / mint an API token."""
+    from otklik.agents.actions import do_create_token
+    from otklik.agents.queries import get_agent_by_email
+
+    try:
+        with unit_of_work(_factory()) as session:
+            owner = get_agent_by_email(session, agent)
+            token = do_create_token(session, owner, actor=CLI_ACTOR, name="cli")
+    except DomainError as error:
+        _fail(error)
+        return
+    typer.echo("Токен показывается один раз, сохраните его / the token is shown once, keep it:", err=True)
+    typer.echo(token)

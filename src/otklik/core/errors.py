@@ -1,0 +1,48 @@
+"""Domain errors: each names what went wrong in words a person understands, in ru and en.
+
+The API maps them to RFC 9457 problem+json in one place (``otklik.api.errors``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from otklik.core.i18n import translate
+
+
+class DomainError(Exception):
+    """Base of every expected failure; ``code`` keys the message catalogue."""
+
+    status = 400
+
+    def __init__(self, code: str, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.params = params
+
+    def message(self, lang: str = "ru") -> str:
+        return translate(self.code, lang, **self.params)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message('en')}"
+
+
+class InvalidInput(DomainError):
+    status = 422
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409

@@ -1,0 +1,143 @@
+"""Message catalogue for API errors and CLI output: Russian first, English second."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("ru", "en")
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # authentication and rights
+    "auth_required": {
+        "ru": "Нужна авторизация: передайте заголовок Authorization: Bearer <токен>.",
+        "en": "Authentication required: send the header Authorization: Bearer <token>.",
+    },
+    "token_invalid": {
+        "ru": "Токен не найден или отозван.",
+        "en": "The token is unknown or has been revoked.",
+    },
+    "agent_inactive": {
+        "ru": "Учётная запись сотрудника {name} отключена.",
+        "en": "The agent account {name} is deactivated.",
+    },
+    "role_required": {
+        "ru": "Это действие доступно только роли «{role}».",
+        "en": "Only the role '{role}' may do this.",
+    },
+    "ticket_forbidden": {
+        "ru": "Обращение #{ticket_id} относится к чужой команде, у вас нет к нему доступа.",
+        "en": "Ticket #{ticket_id} belongs to another team; you have no access to it.",
+    },
+    "assign_forbidden": {
+        "ru": "Назначать обращения другим сотрудникам могут руководитель команды и администратор.",
+        "en": "Only a team lead or an admin may assign tickets to other agents.",
+    },
+    # not found
+    "ticket_not_found": {
+        "ru": "Обращение #{ticket_id} не найдено.",
+        "en": "Ticket #{ticket_id} was not found.",
+    },
+    "agent_not_found": {
+        "ru": "Сотрудник {agent} не найден.",
+        "en": "Agent {agent} was not found.",
+    },
+    "customer_not_found": {
+        "ru": "Клиент {customer_id} не найден.",
+        "en": "Customer {customer_id} was not found.",
+    },
+    "team_not_found": {
+        "ru": "Команда «{team}» не найдена.",
+        "en": "Team '{team}' was not found.",
+    },
+    # lifecycle conflicts
+    "transition_not_allowed": {
+        "ru": "Действие «{action}» невозможно для обращения в статусе «{status}».",
+        "en": "The action '{action}' is not possible for a ticket in status '{status}'.",
+    },
+    "solve_needs_agent_reply": {
+        "ru": "Нельзя отметить обращение решённым: последнее публичное сообщение — от клиента. "
+        "Сначала ответьте клиенту (или передайте текст ответа в поле text).",
+        "en": "The ticket cannot be solved: the last public message is the customer's. "
+        "Reply first (or pass the reply in the text field).",
+    },
+    "hold_in_past": {
+        "ru": "Срок обещания должен быть в будущем (сейчас {now}).",
+        "en": "The promised time must be in the future (now is {now}).",
+    },
+    "hold_needs_owner": {
+        "ru": "У обращения #{ticket_id} нет ответственного: назначьте его, прежде чем обещать срок.",
+        "en": "Ticket #{ticket_id} has no owner: assign one before making a promise.",
+    },
+    "triage_needs_owner": {
+        "ru": "Разобранное обращение #{ticket_id} должно иметь ответственного: укажите assignee_id.",
+        "en": "A triaged ticket #{ticket_id} must have an owner: give assignee_id.",
+    },
+    "owner_cannot_be_removed": {
+        "ru": "У обращения всегда есть ответственный: его можно передать коллеге, но не снять.",
+        "en": "A ticket always keeps an owner: transfer it to a colleague instead of unassigning.",
+    },
+    "transfer_to_self": {
+        "ru": "Обращение уже у сотрудника {name}.",
+        "en": "The ticket is already owned by {name}.",
+    },
+    "agent_unavailable": {
+        "ru": "Сотрудник {name} отключён и не может вести обращения.",
+        "en": "Agent {name} is deactivated and cannot own tickets.",
+    },
+    "identity_taken": {
+        "ru": "Идентификатор {kind}:{value} уже принадлежит клиенту {customer_id}.",
+        "en": "The identity {kind}:{value} already belongs to customer {customer_id}.",
+    },
+    "agent_email_taken": {
+        "ru": "Сотрудник с адресом {email} уже есть.",
+        "en": "An agent with the email {email} already exists.",
+    },
+    # malformed input
+    "invalid_field": {
+        "ru": "Поле «{field}»: {reason}",
+        "en": "Field '{field}': {reason}",
+    },
+    "invalid_cursor": {
+        "ru": "Курсор страницы повреждён или устарел; запросите первую страницу заново.",
+        "en": "The page cursor is damaged or stale; request the first page again.",
+    },
+    "invalid_json": {
+        "ru": "Тело запроса — не корректный JSON: {reason}",
+        "en": "The request body is not valid JSON: {reason}",
+    },
+    "text_empty": {
+        "ru": "Текст сообщения пуст.",
+        "en": "The message text is empty.",
+    },
+    "invalid_identity": {
+        "ru": "Значение «{value}» не похоже на {kind}.",
+        "en": "The value '{value}' does not look like a valid {kind}.",
+    },
+    "external_id_conflict": {
+        "ru": "Сообщение {channel}:{external_id} уже сохранено.",
+        "en": "Message {channel}:{external_id} is already stored.",
+    },
+}
+
+
+def translate(code: str, lang: str = "ru", **params: Any) -> str:
+    """The message for ``code`` in ``lang`` (falls back to Russian, then to the code)."""
+    entry = CATALOGUE.get(code)
+    if entry is None:
+        return code
+    template = entry.get(lang) or entry["ru"]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template
+
+
+def pick_lang(accept_language: str | None, default: str = "ru") -> str:
+    """The first of our languages named in an Accept-Language header, else ``default``."""
+    if not accept_language:
+        return default
+    for part in accept_language.split(","):
+        tag = part.split(";", 1)[0].strip().lower()[:2]
+        if tag in LANGS:
+            return tag
+    return default

@@ -1,0 +1,1 @@
+"""Customers, their organisations and their identities on every channel."""

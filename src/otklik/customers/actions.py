@@ -1,0 +1,118 @@
+"""Writes for customers: creation, identities and resolving a sender to a person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from otklik.core import audit, clock
+from otklik.core.actors import Actor
+from otklik.core.errors import Conflict, InvalidInput
+from otklik.core.taxonomy import IdentityKind
+from otklik.customers.models import Customer, Identity, Organisation
+from otklik.customers.queries import find_identity
+from otklik.customers.rules import normalise_identity
+
+
+def check_identity(kind: IdentityKind, value: str) -> str:
+    """The normalised value, or a 422 naming the sender field."""
+    normal = normalise_identity(kind, value)
+    if normal is None:
+        raise InvalidInput("invalid_identity", field="sender.value", kind=kind.value, value=value[:80])
+    return normal
+
+
+def do_create_customer(
+    session: Session,
+    *,
+    name: str,
+    actor: Actor,
+    organisation: Organisation | None = None,
+    is_org_admin: bool = False,
+    lang: str = "ru",
+    at: datetime | None = None,
+) -> Customer:
+    """A new customer. Emits ``customer.created``."""
+    moment = at or clock.now()
+    customer = Customer(
+        name=name.strip()[:200] or "—",
+        organisation=organisation,
+        organisation_id=organisation.id if organisation else None,
+        is_org_admin=is_org_admin,
+        lang=lang,
+        created_at=moment,
+    )
+    session.add(customer)
+    session.flush()
+    audit.record(session, actor=actor, action="customer.created", entity="customer", entity_id=customer.id, at=moment)
+    return customer
+
+
+def do_add_identity(
+    session: Session,
+    customer: Customer,
+    *,
+    kind: IdentityKind,
+    value: str,
+    verified: bool,
+    actor: Actor,
+    at: datetime | None = None,
+) -> Identity:
+    """Attach an address to a customer; an address owned by someone else is a 409."""
+    moment = at or clock.now()
+    normal = check_identity(kind, value)
+    existing = find_identity(session, kind.value, normal)
+    if existing is not None:
+        if existing.customer_id == customer.id:
+            return existing
+        raise Conflict("identity_taken", kind=kind.value, value=normal, customer_id=existing.customer_id)
+    identity = Identity(customer_id=customer.id, kind=kind.value, value=normal, verified=verified, created_at=moment)
+    customer.identities.append(identity)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="customer.identity_added",
+        entity="customer",
+        entity_id=customer.id,
+        data={"kind": kind.value, "value": normal, "verified": verified},
+        at=moment,
+    )
+    return identity
+
+
+def do_resolve_sender(
+    session: Session, *, kind: IdentityKind, value: str, display_name: str | None, actor: Actor, at: datetime
+) -> Customer:
+    """The customer behind a sender address, created on first contact.
+
+    An address seen on a channel is proof of nothing else, so it is stored
+    unverified; linking across channels is a separate, verified step.
+    """
+    normal = check_identity(kind, value)
+    identity = find_identity(session, kind.value, normal)
+    if identity is not None:
+        return identity.customer
+    customer = do_create_customer(session, name=display_name or normal, actor=actor, at=at)
+    do_add_identity(session, customer, kind=kind, value=normal, verified=False, actor=actor, at=at)
+    return customer
+
+
+def do_create_organisation(
+    session: Session, *, name: str, sla_tier: str, actor: Actor, at: datetime | None = None
+) -> Organisation:
+    moment = at or clock.now()
+    organisation = Organisation(name=name, sla_tier=sla_tier, created_at=moment)
+    session.add(organisation)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="organisation.created",
+        entity="organisation",
+        entity_id=organisation.id,
+        data={"name": name, "sla_tier": sla_tier},
+        at=moment,
+    )
+    return organisation

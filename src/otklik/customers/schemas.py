@@ -1,0 +1,70 @@
+"""API shapes for customers and identities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from otklik.core.taxonomy import IdentityKind
+from otklik.customers.models import Customer, Identity
+
+
+class IdentityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: IdentityKind
+    value: str = Field(min_length=1, max_length=320)
+    verified: bool = False
+
+
+class IdentityOut(BaseModel):
+    id: int
+    kind: str
+    value: str
+    verified: bool
+
+    @classmethod
+    def of(cls, identity: Identity) -> IdentityOut:
+        return cls(id=identity.id, kind=identity.kind, value=identity.value, verified=identity.verified)
+
+
+class CustomerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    lang: str = Field(default="ru", pattern="^(ru|en)$")
+    identities: list[IdentityIn] = Field(default_factory=list, max_length=20)
+
+
+class CustomerRef(BaseModel):
+    id: int
+    name: str
+
+
+class CustomerOut(BaseModel):
+    id: int
+    name: str
+    lang: str
+    organisation: dict[str, object] | None
+    is_org_admin: bool
+    identities: list[IdentityOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, customer: Customer) -> CustomerOut:
+        org = customer.organisation
+        return cls(
+            id=customer.id,
+            name=customer.name,
+            lang=customer.lang,
+            organisation={"id": org.id, "name": org.name, "sla_tier": org.sla_tier} if org else None,
+            is_org_admin=customer.is_org_admin,
+            identities=[IdentityOut.of(i) for i in customer.identities],
+            created_at=customer.created_at,
+        )
+
+
+class CustomerPage(BaseModel):
+    items: list[CustomerOut]
+    next_cursor: str | None

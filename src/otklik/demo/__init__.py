@@ -1,0 +1,1 @@
+"""Realistic Russian demo data for a first start."""

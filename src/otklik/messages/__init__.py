@@ -1,0 +1,1 @@
+"""Messages: inbound intake, public replies, internal notes, delivery state."""

@@ -1,0 +1,96 @@
+"""API shapes for messages: inbound intake, replies, the timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from otklik.core.taxonomy import Channel, IdentityKind
+from otklik.messages.models import Message
+
+
+class SenderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: IdentityKind
+    value: str = Field(min_length=1, max_length=320)
+    display_name: str | None = Field(default=None, max_length=200)
+
+
+class InboundIn(BaseModel):
+    """The contract's inbound message (extra fields are refused, so typos are caught)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Channel
+    external_id: str = Field(min_length=1, max_length=200)
+    sender: SenderIn
+    text: str = Field(min_length=1, max_length=100_000)
+    subject: str | None = Field(default=None, max_length=300)
+    url: str | None = Field(default=None, max_length=2000)
+    sent_at: AwareDatetime | None = None
+
+
+class InboundOut(BaseModel):
+    ticket_id: int
+    message_id: int
+    duplicate: bool
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=100_000)
+    public: bool = True
+
+
+class AuthorOut(BaseModel):
+    kind: str
+    id: int | None
+    name: str
+
+
+class DeliveryOut(BaseModel):
+    state: str
+    error: str | None = None
+
+
+class MessageOut(BaseModel):
+    id: int
+    ticket_id: int
+    direction: str
+    public: bool
+    channel: str
+    text: str
+    author: AuthorOut
+    created_at: datetime
+    delivery: DeliveryOut | None
+
+    @classmethod
+    def of(cls, message: Message) -> MessageOut:
+        if message.author_agent is not None:
+            author = AuthorOut(kind="agent", id=message.author_agent.id, name=message.author_agent.name)
+        elif message.author_customer is not None:
+            author = AuthorOut(kind="customer", id=message.author_customer.id, name=message.author_customer.name)
+        else:
+            author = AuthorOut(kind="system", id=None, name="Otklik")
+        delivery = (
+            DeliveryOut(state=message.delivery_state, error=message.delivery_error) if message.delivery_state else None
+        )
+        return cls(
+            id=message.id,
+            ticket_id=message.ticket_id,
+            direction=message.direction,
+            public=message.public,
+            channel=message.channel,
+            text=message.text,
+            author=author,
+            created_at=message.created_at,
+            delivery=delivery,
+        )
+
+
+class MessagePage(BaseModel):
+    items: list[MessageOut]
+    next_cursor: str | None

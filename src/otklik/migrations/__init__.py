@@ -1,0 +1,1 @@
+"""Alembic migrations; ``otklik migrate`` runs them (see ``otklik.core.migrate``)."""

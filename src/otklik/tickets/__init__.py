@@ -1,0 +1,1 @@
+"""Tickets: the honest status machine, ownership, holds and references."""

@@ -1,0 +1,83 @@
+"""Ticket and TicketReference tables.
+
+Ticket ids are plain integers starting at 10001 so people can say «обращение #10234».
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Identity, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from otklik.agents.models import Agent, Team
+from otklik.core.db import Base, BigIntPK, UTCDateTime
+from otklik.customers.models import Customer
+
+FIRST_TICKET_ID = 10001
+
+
+class Ticket(Base):
+    """One case of one customer. ``status`` changes only through ``tickets.actions``."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        # the agent's queues: by status and owner or team, newest activity first
+        Index("ix_tickets_queue_assignee", "status", "assignee_id", "updated_at", "id"),
+        Index("ix_tickets_queue_team", "status", "team_id", "updated_at", "id"),
+        Index("ix_tickets_updated", "updated_at", "id"),
+        # the customer's history
+        Index("ix_tickets_customer_history", "customer_id", "created_at"),
+        {"sqlite_autoincrement": True},  # with the seed in the migration: ids start at 10001
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, Identity(start=FIRST_TICKET_ID), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str | None] = mapped_column(String(40))
+    urgency: Mapped[str | None] = mapped_column(String(10))
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="RESTRICT"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    last_public_author: Mapped[str | None] = mapped_column(String(10))
+    first_customer_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_customer_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_public_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hold_promise: Mapped[str | None] = mapped_column(Text)
+    requeued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    customer: Mapped[Customer] = relationship(lazy="joined", innerjoin=True)
+    assignee: Mapped[Agent | None] = relationship(lazy="joined")
+    team: Mapped[Team | None] = relationship(lazy="joined")
+    references: Mapped[list[TicketReference]] = relationship(
+        order_by="TicketReference.id", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    @property
+    def number(self) -> str:
+        """How people name the ticket: ``#10234``."""
+        return f"#{self.id}"
+
+
+class TicketReference(Base):
+    """An outside number the ticket is about (order, supply, SKU, claim), searchable exactly."""
+
+    __tablename__ = "ticket_references"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "kind", "value"),
+        Index("ix_ticket_references_value", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,136 @@
+"""Reads of tickets: permission-checked fetch, the queue with keyset pagination."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, false, literal, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from otklik.agents.rules import Principal, Role, can_see_ticket
+from otklik.core.db import UTCDateTime
+from otklik.core.errors import Forbidden, InvalidInput, NotFound
+from otklik.tickets.models import Ticket, TicketReference
+from otklik.tickets.rules import Status
+
+
+def get_ticket(session: Session, ticket_id: int) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("ticket_not_found", ticket_id=ticket_id)
+    return ticket
+
+
+def access_ticket(session: Session, who: Principal, ticket_id: int) -> Ticket:
+    """The ticket, if ``who`` may see it: 404 when it does not exist, 403 when it is another team's."""
+    ticket = get_ticket(session, ticket_id)
+    if not can_see_ticket(who, team_id=ticket.team_id, assignee_id=ticket.assignee_id):
+        raise Forbidden("ticket_forbidden", ticket_id=ticket_id)
+    return ticket
+
+
+def find_active_ticket(session: Session, customer_id: int, channel: str) -> Ticket | None:
+    """The customer's latest not-yet-closed ticket on ``channel``: a new message joins it."""
+    return session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.customer_id == customer_id,
+            Ticket.channel == channel,
+            Ticket.status != Status.CLOSED.value,
+        )
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(1)
+    ).first()
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFilter:
+    """What a queue asks for; every field narrows, None means any."""
+
+    statuses: tuple[str, ...] = ()
+    assignee: int | None = None
+    unassigned: bool = False
+    team_id: int | None = None
+    channel: str | None = None
+    category: str | None = None
+    urgency: str | None = None
+    customer_id: int | None = None
+    q: str | None = None
+
+
+def encode_cursor(ticket: Ticket) -> str:
+    raw = json.dumps([ticket.updated_at.isoformat(), ticket.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        moment, ticket_id = json.loads(raw)
+        return datetime.fromisoformat(moment), int(ticket_id)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise InvalidInput("invalid_cursor", field="cursor") from None
+
+
+def _visible_to(who: Principal) -> ColumnElement[bool]:
+    if who.role is Role.ADMIN:
+        return literal(True)
+    teams = Ticket.team_id.in_(sorted(who.team_ids)) if who.team_ids else false()
+    return or_(Ticket.assignee_id == who.agent_id, Ticket.team_id.is_(None), teams)
+
+
+def _search(q: str) -> ColumnElement[bool]:
+    term = q.strip().lstrip("#")
+    refs = select(TicketReference.ticket_id).where(TicketReference.value == term)
+    clauses: list[ColumnElement[bool]] = [Ticket.id.in_(refs), Ticket.subject.ilike(f"%{term}%")]
+    if term.isdigit() and len(term) < 19:
+        clauses.append(Ticket.id == int(term))
+    return or_(*clauses)
+
+
+def tickets_query(who: Principal, flt: TicketFilter, cursor: str | None) -> Select[Ticket]:
+    """The queue query: visible tickets matching ``flt``, newest activity first, after ``cursor``."""
+    query = select(Ticket).where(_visible_to(who))
+    if flt.statuses:
+        query = query.where(Ticket.status.in_(flt.statuses))
+    if flt.assignee is not None:
+        query = query.where(Ticket.assignee_id == flt.assignee)
+    if flt.unassigned:
+        query = query.where(Ticket.assignee_id.is_(None))
+    if flt.team_id is not None:
+        query = query.where(Ticket.team_id == flt.team_id)
+    for column, value in (
+        (Ticket.channel, flt.channel),
+        (Ticket.category, flt.category),
+        (Ticket.urgency, flt.urgency),
+        (Ticket.customer_id, flt.customer_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if flt.q:
+        query = query.where(_search(flt.q))
+    if cursor:
+        moment, last_id = decode_cursor(cursor)
+        query = query.where(
+            tuple_(Ticket.updated_at, Ticket.id) < tuple_(literal(moment, UTCDateTime()), literal(last_id))
+        )
+    return query.order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+
+
+def list_tickets(
+    session: Session, who: Principal, flt: TicketFilter, *, limit: int, cursor: str | None
+) -> tuple[list[Ticket], str | None]:
+    """One page of the queue and the cursor of the next page (None on the last page)."""
+    rows = list(session.scalars(tickets_query(who, flt, cursor).limit(limit + 1)).unique())
+    more = len(rows) > limit
+    page = rows[:limit]
+    return page, (encode_cursor(page[-1]) if more and page else None)
+
+
+def references_matching(session: Session, value: str) -> list[int]:
+    """Ticket ids carrying the outside number ``value``."""
+    return list(session.scalars(select(TicketReference.ticket_id).where(TicketReference.value == value)))

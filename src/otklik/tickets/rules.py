@@ -1,0 +1,107 @@
+"""The ticket status machine: the only place that says which action leads where.
+
+Statuses are effects of actions, never values someone writes. The preconditions
+here are what keep statuses honest:
+
+* ``pending_customer`` only follows a stored public reply (which is, by
+  construction, newer than the customer's last message);
+* ``solved`` only when the last public message is the agent's;
+* ``on_hold`` only with an owner and a promise due in the future;
+* a customer's message on ``pending_customer``, ``on_hold`` or ``solved`` reopens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING_CUSTOMER = "pending_customer"
+    ON_HOLD = "on_hold"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+class Action(StrEnum):
+    CUSTOMER_MESSAGE = "customer_message"
+    PUBLIC_REPLY = "public_reply"
+    ASSIGN = "assign"
+    PROPOSE_SOLUTION = "propose_solution"
+    CONFIRM = "confirm"
+    REJECT_SOLUTION = "reject_solution"
+    HOLD = "hold"
+    HOLD_DUE = "hold_due"
+    REOPEN = "reopen"
+    AUTO_CLOSE = "auto_close"
+
+
+class Author(StrEnum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the machine needs to know about a ticket, as plain values."""
+
+    status: Status
+    has_owner: bool
+    last_public_author: Author | None
+
+
+class TransitionRefused(Exception):
+    """The action cannot happen now; ``reason`` is a message-catalogue code."""
+
+    def __init__(self, action: Action, status: Status, reason: str = "transition_not_allowed") -> None:
+        super().__init__(f"{action} from {status}: {reason}")
+        self.action = action
+        self.status = status
+        self.reason = reason
+
+
+WORKING = frozenset({Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD})
+ACTIVE = frozenset({Status.NEW}) | WORKING
+
+
+def next_status(facts: Facts, action: Action) -> Status:
+    """The status after ``action``, or ``TransitionRefused`` when it is not allowed."""
+    s = facts.status
+    match action:
+        case Action.CUSTOMER_MESSAGE if s is not Status.CLOSED:
+            return Status.NEW if s is Status.NEW else Status.OPEN
+        case Action.PUBLIC_REPLY if s in ACTIVE:
+            return Status.PENDING_CUSTOMER
+        case Action.PUBLIC_REPLY if s is Status.SOLVED:
+            return Status.SOLVED  # an addition after the solution keeps it solved
+        case Action.ASSIGN if s is not Status.CLOSED:
+            return Status.OPEN if s is Status.NEW else s
+        case Action.PROPOSE_SOLUTION if s in ACTIVE:
+            if facts.last_public_author is not Author.AGENT:
+                raise TransitionRefused(action, s, "solve_needs_agent_reply")
+            return Status.SOLVED
+        case Action.CONFIRM | Action.AUTO_CLOSE if s is Status.SOLVED:
+            return Status.CLOSED
+        case Action.REJECT_SOLUTION | Action.REOPEN if s is Status.SOLVED:
+            return Status.OPEN
+        case Action.HOLD if s in WORKING:
+            if not facts.has_owner:
+                raise TransitionRefused(action, s, "hold_needs_owner")
+            return Status.ON_HOLD
+        case Action.HOLD_DUE if s is Status.ON_HOLD:
+            return Status.OPEN
+    raise TransitionRefused(action, s)
+
+
+def allowed_actions(facts: Facts) -> list[Action]:
+    """Every action the machine would accept now (for UIs and tests)."""
+    result = []
+    for action in Action:
+        try:
+            next_status(facts, action)
+        except TransitionRefused:
+            continue
+        result.append(action)
+    return result

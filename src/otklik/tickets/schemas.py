@@ -1,0 +1,109 @@
+"""API shapes for tickets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from otklik.agents.schemas import AgentRef
+from otklik.core.taxonomy import Category, Urgency
+from otklik.customers.schemas import CustomerRef
+from otklik.tickets.models import Ticket
+
+
+class ReferenceOut(BaseModel):
+    kind: str
+    value: str
+
+
+class HoldOut(BaseModel):
+    until: datetime
+    promise: str
+
+
+class TicketOut(BaseModel):
+    """The contract's ticket, plus what an agent's screen needs."""
+
+    id: int
+    number: str
+    status: str
+    category: str | None
+    urgency: str | None
+    channel: str
+    subject: str
+    is_public: bool
+    assignee: AgentRef | None
+    team: dict[str, object] | None
+    customer: CustomerRef
+    hold: HoldOut | None
+    references: list[ReferenceOut]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> TicketOut:
+        hold = (
+            HoldOut(until=ticket.hold_until, promise=ticket.hold_promise or "")
+            if ticket.hold_until is not None
+            else None
+        )
+        return cls(
+            id=ticket.id,
+            number=ticket.number,
+            status=ticket.status,
+            category=ticket.category,
+            urgency=ticket.urgency,
+            channel=ticket.channel,
+            subject=ticket.subject,
+            is_public=ticket.is_public,
+            assignee=AgentRef.of(ticket.assignee),
+            team={"id": ticket.team.id, "name": ticket.team.name} if ticket.team else None,
+            customer=CustomerRef(id=ticket.customer.id, name=ticket.customer.name),
+            hold=hold,
+            references=[ReferenceOut(kind=r.kind, value=r.value) for r in ticket.references],
+            created_at=ticket.created_at,
+            updated_at=ticket.updated_at,
+        )
+
+
+class TicketPage(BaseModel):
+    items: list[TicketOut]
+    next_cursor: str | None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SolveIn(_Strict):
+    text: str | None = Field(default=None, max_length=100_000)
+
+
+class HoldIn(_Strict):
+    until: AwareDatetime
+    promise: str = Field(min_length=1, max_length=2000)
+
+
+class AssignIn(_Strict):
+    agent_id: int
+
+
+class TransferIn(_Strict):
+    agent_id: int
+    reason: str = Field(min_length=3, max_length=1000)
+
+
+class TriageIn(_Strict):
+    category: Category
+    urgency: Urgency
+    assignee_id: int | None = None
+
+
+class ReferenceIn(_Strict):
+    kind: str = Field(pattern="^(order|supply|sku|claim|ticket|other)$")
+    value: str = Field(min_length=1, max_length=100)
+
+
+class VerdictIn(_Strict):
+    solved: bool

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from otklik.agents.models import Agent, AgentSkill, ApiToken, Team
 from otklik.agents.queries import find_team
 from otklik.agents.rules import Role
-from otklik.agents.security import hash_password, new_token, token_digest
+from otklik.agents.security import hash_password, new_token, token_digest, verify_password
 from otklik.core import audit, clock
-from otklik.core.actors import Actor
-from otklik.core.errors import Conflict, InvalidInput
+from otklik.core.actors import Actor, ActorKind
+from otklik.core.errors import Conflict, InvalidInput, Unauthorized
 from otklik.core.taxonomy import Category
 
 
@@ -32,6 +32,31 @@ def check_new_agent(session: Session, *, email: str, name: str, role: str, skill
         )
     if session.scalars(select(Agent.id).where(Agent.email == email.strip().lower())).first() is not None:
         raise Conflict("agent_email_taken", email=email)
+
+
+def actor_of(agent: Agent) -> Actor:
+    """The agent as the audit log names them."""
+    return Actor(ActorKind.AGENT, agent.id, agent.name)
+
+
+_NO_SUCH_AGENT = hash_password("no such agent: spend the same time as a real check")
+
+
+def check_credentials(session: Session, *, email: str, password: str) -> Agent:
+    """The active agent with this email and password; 401 otherwise.
+
+    An unknown email costs the same argon2 check as a wrong password, so the
+    answer time does not reveal which accounts exist.
+    """
+    agent = session.scalars(select(Agent).where(Agent.email == email.strip().lower())).first()
+    if agent is None or agent.password_hash is None:
+        verify_password(_NO_SUCH_AGENT, password)
+        raise Unauthorized("credentials_invalid")
+    if not verify_password(agent.password_hash, password):
+        raise Unauthorized("credentials_invalid")
+    if not agent.active:
+        raise Unauthorized("agent_inactive", name=agent.name)
+    return agent
 
 
 def do_ensure_team(session: Session, name: str, *, actor: Actor, at: datetime | None = None) -> Team:

@@ -9,10 +9,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from otklik.agents.actions import actor_of
 from otklik.agents.models import Agent
 from otklik.agents.queries import agent_for_token, principal_of
 from otklik.agents.rules import Principal, Role
-from otklik.core.actors import Actor, ActorKind
+from otklik.core.actors import Actor
 from otklik.core.errors import Forbidden, Unauthorized
 from otklik.core.i18n import pick_lang
 
@@ -40,7 +41,7 @@ class Auth:
 
     @property
     def actor(self) -> Actor:
-        return Actor(ActorKind.AGENT, self.agent.id, self.agent.name)
+        return actor_of(self.agent)
 
     def require(self, *roles: Role) -> None:
         if self.principal.role not in roles:

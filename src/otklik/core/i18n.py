@@ -16,6 +16,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "Токен не найден или отозван.",
         "en": "The token is unknown or has been revoked.",
     },
+    "credentials_invalid": {
+        "ru": "Неверная почта или пароль.",
+        "en": "Wrong email or password.",
+    },
     "agent_inactive": {
         "ru": "Учётная запись сотрудника {name} отключена.",
         "en": "The agent account {name} is deactivated.",

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from otklik.agents.actions import actor_of
 from otklik.agents.models import Agent
 from otklik.agents.rules import Principal, can_assign
 from otklik.core import audit, clock
@@ -300,7 +301,7 @@ def do_add_reference(
 
 
 def agent_actor(agent: Agent) -> Actor:
-    return Actor(ActorKind.AGENT, agent.id, agent.name)
+    return actor_of(agent)
 
 
 def customer_actor(customer: Customer) -> Actor:

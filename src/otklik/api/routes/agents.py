@@ -26,9 +26,25 @@ class AgentIn(BaseModel):
     capacity: int = Field(default=8, ge=1, le=200)
 
 
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=200)
+
+
 class TokenOut(BaseModel):
     token: str
     agent_id: int
+
+
+@router.post("/auth/tokens", status_code=201, response_model=TokenOut)
+def login(body: LoginIn, db: DB) -> TokenOut:
+    """Exchange an agent's email and password for a new API token (shown once)."""
+    agent = actions.check_credentials(db, email=body.email, password=body.password)
+    token = actions.do_create_token(db, agent, actor=actions.actor_of(agent), name="login")
+    db.commit()
+    return TokenOut(token=token, agent_id=agent.id)
 
 
 @router.get("/me", response_model=AgentOut)

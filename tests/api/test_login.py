@@ -1,0 +1,61 @@
+"""Password login: argon2-checked, mints a token shown once, refuses without telling why."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from otklik.agents.actions import do_create_agent
+from otklik.agents.models import Agent, ApiToken
+from otklik.agents.security import token_digest
+from otklik.core.actors import Actor
+
+
+def _agent_with_password(db: Session) -> Agent:
+    agent = do_create_agent(
+        db,
+        email="Vera@Otklik.test",
+        name="Вера Паролева",
+        role="agent",
+        password="верный-пароль-1",
+        actor=Actor.system("tests"),
+    )
+    db.commit()
+    return agent
+
+
+def test_login_returns_a_working_token_stored_only_as_digest(client: TestClient, db: Session) -> None:
+    agent = _agent_with_password(db)
+    assert agent.password_hash is not None and agent.password_hash.startswith("$argon2")
+    answer = client.post("/api/v1/auth/tokens", json={"email": "vera@otklik.test", "password": "верный-пароль-1"})
+    assert answer.status_code == 201, answer.text
+    token = answer.json()["token"]
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["name"] == "Вера Паролева"
+    stored = db.scalars(select(ApiToken.token_hash).where(ApiToken.agent_id == agent.id)).all()
+    assert stored == [token_digest(token)]
+    assert token not in stored
+
+
+def test_wrong_password_and_unknown_email_get_the_same_401(client: TestClient, db: Session) -> None:
+    _agent_with_password(db)
+    wrong = client.post("/api/v1/auth/tokens", json={"email": "vera@otklik.test", "password": "не тот"})
+    unknown = client.post("/api/v1/auth/tokens", json={"email": "nobody@otklik.test", "password": "не тот"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json()["detail"] == unknown.json()["detail"] == "Неверная почта или пароль."
+    english = client.post(
+        "/api/v1/auth/tokens",
+        json={"email": "vera@otklik.test", "password": "x"},
+        headers={"Accept-Language": "en-GB,en;q=0.8"},
+    )
+    assert english.json()["detail"] == "Wrong email or password."
+
+
+def test_deactivated_agent_cannot_log_in(client: TestClient, db: Session) -> None:
+    agent = _agent_with_password(db)
+    agent.active = False
+    db.commit()
+    answer = client.post("/api/v1/auth/tokens", json={"email": "vera@otklik.test", "password": "верный-пароль-1"})
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "agent_inactive"

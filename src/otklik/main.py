@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+import otklik.models  # noqa: F401  (every table known before the first query)
 from otklik import __version__
 from otklik.api import errors
 from otklik.api.router import api_v1
 from otklik.api.routes import health
-from otklik.core.config import get_settings
+from otklik.core.config import get_settings, wants_embedded_worker
 from otklik.core.db import make_engine, make_session_factory
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
-    """The ASGI app on ``engine`` (default: ``OTKLIK_DATABASE_URL``)."""
+def create_app(engine: Engine | None = None, *, embedded_worker: bool = False) -> FastAPI:
+    """The ASGI app on ``engine`` (default: ``OTKLIK_DATABASE_URL``).
+
+    With ``embedded_worker`` a job worker thread runs for the app's lifetime.
+    """
     engine = engine or make_engine(get_settings().database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not embedded_worker:
+            yield
+            return
+        from otklik.worker.loop import start_thread
+
+        thread, stop = start_thread(app.state.session_factory, poll=get_settings().worker_poll_seconds)
+        yield
+        stop.set()
+        thread.join(timeout=10)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Otklik",
         version=__version__,
         description="Честная служба поддержки / An honest support desk. Errors are RFC 9457 problem+json.",
@@ -27,3 +48,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(api_v1)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app ``otklik serve`` runs: settings decide whether the worker is embedded."""
+    return create_app(embedded_worker=wants_embedded_worker(get_settings()))

@@ -1,22 +1,28 @@
 """Imports every domain's models so the metadata is complete (Alembic, tests, demo)."""
 
-from otklik.agents.models import Agent, AgentSkill, ApiToken, Team, TeamMembership
+from otklik.agents.models import Agent, AgentSkill, ApiToken, Notification, Team, TeamMembership
+from otklik.channels.models import ChannelSettings
 from otklik.core.audit import AuditEvent
-from otklik.core.outbox import OutboxEntry
+from otklik.core.jobs import Job
 from otklik.customers.models import Customer, Identity, Organisation
 from otklik.messages.models import Message
 from otklik.tickets.models import Ticket, TicketReference
+from otklik.timers.models import CalendarRow, SlaPolicy
 
 __all__ = [
     "Agent",
     "AgentSkill",
     "ApiToken",
     "AuditEvent",
+    "CalendarRow",
+    "ChannelSettings",
     "Customer",
     "Identity",
+    "Job",
     "Message",
+    "Notification",
     "Organisation",
-    "OutboxEntry",
+    "SlaPolicy",
     "Team",
     "TeamMembership",
     "Ticket",

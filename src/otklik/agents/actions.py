@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from otklik.agents.models import Agent, AgentSkill, ApiToken, Team
+from otklik.agents.models import Agent, AgentSkill, ApiToken, Notification, Team
 from otklik.agents.queries import find_team
 from otklik.agents.rules import Role
 from otklik.agents.security import hash_password, new_token, token_digest, verify_password
@@ -133,3 +134,26 @@ def do_create_token(session: Session, agent: Agent, *, actor: Actor, name: str =
         at=moment,
     )
     return token
+
+
+def do_notify(
+    session: Session,
+    agent_ids: list[int],
+    *,
+    kind: str,
+    ticket_id: int | None = None,
+    params: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> list[Notification]:
+    """One notification per distinct agent; the text is rendered from ``kind`` when read."""
+    moment = at or clock.now()
+    notes = [
+        Notification(agent_id=agent_id, ticket_id=ticket_id, kind=kind, params=params or {}, created_at=moment)
+        for agent_id in dict.fromkeys(agent_ids)
+    ]
+    session.add_all(notes)
+    return notes
+
+
+def do_mark_read(session: Session, note: Notification, *, at: datetime | None = None) -> None:
+    note.read_at = note.read_at or at or clock.now()

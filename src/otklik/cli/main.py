@@ -8,16 +8,20 @@ import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+import otklik.models  # noqa: F401  (every table known before any command touches one)
 from otklik.core.actors import Actor
 from otklik.core.config import get_settings
 from otklik.core.db import make_engine, make_session_factory, unit_of_work
 from otklik.core.errors import DomainError
+from otklik.core.i18n import ru_count
 
 app = typer.Typer(help="Otklik — честная служба поддержки / an honest support desk.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Задания и таймеры / jobs and timers.", no_args_is_help=True)
 agents_app = typer.Typer(help="Сотрудники / agents.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API-токены / API tokens.", no_args_is_help=True)
 app.add_typer(agents_app, name="agents")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(jobs_app, name="jobs")
 
 CLI_ACTOR = Actor.system("cli")
 
@@ -65,8 +69,9 @@ def demo(
 
     with unit_of_work(_factory()) as session:
         existing = session.scalar(select(func.count()).select_from(Ticket)) or 0
-        if existing and not force:
-            typer.echo(f"Демо-данные уже есть ({existing} обращений) / demo data already present ({existing} tickets).")
+        if existing:
+            count = ru_count(existing, "обращение", "обращения", "обращений")
+            typer.echo(f"Демо-данные уже есть ({count}) / demo data already present ({existing} tickets).")
             return
         summary = load_demo(session)
     typer.echo(f"Демо загружено / demo loaded: {summary}")
@@ -117,3 +122,51 @@ def tokens_create(agent: Annotated[str, typer.Option(help="почта сотру
         return
     typer.echo("Токен показывается один раз, сохраните его / the token is shown once, keep it:", err=True)
     typer.echo(token)
+
+
+@app.command()
+def worker(
+    poll: Annotated[float, typer.Option(help="пауза без заданий, с / idle poll, s")] = 0.5,
+    batch: Annotated[int, typer.Option(help="заданий за транзакцию / jobs per transaction")] = 200,
+) -> None:
+    """Запустить обработчик заданий / run the job worker (timers, deliveries)."""
+    import signal
+    import threading
+
+    from otklik.worker.loop import run
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    typer.echo("Обработчик заданий запущен / worker started", err=True)
+    run(_factory(), stop, poll=poll, batch=batch)
+
+
+@jobs_app.command("ping")
+def jobs_ping(
+    count: Annotated[int, typer.Option(min=1, max=1_000_000, help="сколько / how many")] = 1,
+    sleep: Annotated[float, typer.Option(min=0, max=5, help="пауза в задании, с / pause inside each job, s")] = 0.0,
+) -> None:
+    """Поставить проверочные задания / schedule diagnostic ping jobs (each leaves one audit row)."""
+    from otklik.core.jobs import schedule
+    from otklik.worker.diagnostics import PING
+
+    with unit_of_work(_factory()) as session:
+        for _ in range(count):
+            schedule(session, PING, {"sleep": sleep} if sleep else {})
+    typer.echo(f"Поставлено заданий / jobs scheduled: {count}")
+
+
+@jobs_app.command("list")
+def jobs_list(
+    state: Annotated[str, typer.Option(help="pending | done | failed | cancelled")] = "failed",
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+) -> None:
+    """Показать задания (по умолчанию неудавшиеся) / list jobs, failed ones by default."""
+    from otklik.core.jobs import list_jobs
+
+    with unit_of_work(_factory()) as session:
+        rows = list_jobs(session, state, limit)
+        for job in rows:
+            typer.echo(f"#{job.id}\t{job.kind}\t{job.state}\tпопыток/attempts {job.attempts}\t{job.last_error or ''}")
+        typer.echo(f"Всего / total: {len(rows)}")

@@ -13,6 +13,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OTKLIK_", extra="ignore")
 
     database_url: str = "sqlite:///./var/otklik.db"
+    #: run the job worker inside ``otklik serve``: auto = yes on SQLite, no on PostgreSQL
+    embedded_worker: str = "auto"
+    worker_poll_seconds: float = 0.5
     default_lang: str = "ru"
     page_size_max: int = 200
     smtp_url: str | None = None
@@ -20,6 +23,15 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = None
     telegram_bot_token: str | None = None
     telegram_api_base: str = "https://api.telegram.org"
+
+
+def wants_embedded_worker(settings: Settings) -> bool:
+    """Whether ``otklik serve`` should run the worker in-process."""
+    if settings.embedded_worker in {"on", "1", "true", "yes"}:
+        return True
+    if settings.embedded_worker in {"off", "0", "false", "no"}:
+        return False
+    return settings.database_url.startswith("sqlite")
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,7 @@ class DomainError(Exception):
         self.params = params
 
     def message(self, lang: str = "ru") -> str:
-        return translate(self.code, lang, **self.params)
+        return translate(self.code, lang, **{"field": self.field, **self.params})
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message('en')}"

@@ -121,6 +121,50 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "Сообщение {channel}:{external_id} уже сохранено.",
         "en": "Message {channel}:{external_id} is already stored.",
     },
+    "notification_not_found": {
+        "ru": "Уведомление {notification_id} не найдено.",
+        "en": "Notification {notification_id} was not found.",
+    },
+    "channel_unknown": {
+        "ru": "Канала «{channel}» нет. Есть: {known}.",
+        "en": "There is no channel '{channel}'. Known: {known}.",
+    },
+    # notifications (rendered when read, in the reader's language)
+    "target.response": {"ru": "ответа", "en": "response"},
+    "target.resolution": {"ru": "решения", "en": "resolution"},
+    "notify.sla_warn": {
+        "ru": "Обращение #{ticket_id}: срок {target} истекает в {due}. Ответьте клиенту.",
+        "en": "Ticket #{ticket_id}: the {target} target runs out at {due}. Answer the customer.",
+    },
+    "notify.sla_breach": {
+        "ru": "Обращение #{ticket_id}: срок {target} нарушен ({due}). Ответственный — {owner}.",
+        "en": "Ticket #{ticket_id}: the {target} target was breached ({due}). Owner: {owner}.",
+    },
+    "notify.sla_escalate": {
+        "ru": "Обращение #{ticket_id}: срок {target} нарушен в полтора раза ({due}). Ответственный — {owner}.",
+        "en": "Ticket #{ticket_id}: the {target} target is 50% past breach ({due}). Owner: {owner}.",
+    },
+    "notify.delivery_failed": {
+        "ru": "Ответ в обращении #{ticket_id} не доставлен: {error}. Клиент его не получил.",
+        "en": "The reply on ticket #{ticket_id} was not delivered: {error}. The customer did not get it.",
+    },
+    "notify.follow_up_due": {
+        "ru": "Обращение #{ticket_id}: наступил обещанный срок — «{promise}». Клиент ждёт.",
+        "en": "Ticket #{ticket_id}: the promised time has come — “{promise}”. The customer is waiting.",
+    },
+    "notify.customer_age": {
+        "ru": "Клиент ждёт решения по обращению #{ticket_id} уже {days} дн. Ответственный — {owner}.",
+        "en": "The customer has waited {days} days for ticket #{ticket_id} to be solved. Owner: {owner}.",
+    },
+    "notify.backlog_reminder": {
+        "ru": "Обращение #{ticket_id} ждёт ответа с {since}; срок истёк {due}. Напоминание повторится.",
+        "en": "Ticket #{ticket_id} has waited for an answer since {since}; the target passed at {due}. "
+        "This reminder repeats.",
+    },
+    "notify.daily_digest": {
+        "ru": "Сводка команды «{team}»: просрочено {breached}, ждут дольше суток {aging}. Старейшие: {tickets}.",
+        "en": "Team '{team}' digest: {breached} breached, {aging} waiting over a day. Oldest first: {tickets}.",
+    },
 }
 
 
@@ -145,3 +189,17 @@ def pick_lang(accept_language: str | None, default: str = "ru") -> str:
         if tag in LANGS:
             return tag
     return default
+
+
+def ru_count(number: int, one: str, few: str, many: str) -> str:
+    """«1 обращение», «3 обращения», «32 обращения», «11 обращений»."""
+    tens, units = number % 100, number % 10
+    if 11 <= tens <= 14:
+        word = many
+    elif units == 1:
+        word = one
+    elif 2 <= units <= 4:
+        word = few
+    else:
+        word = many
+    return f"{number} {word}"

@@ -1,10 +1,252 @@
-"""Placeholder replaced by the demo loader."""
+"""The demo loader: plays the scripted stories through the domain actions, so all of it is audited.
+
+Nothing is written around the actions: statuses, owners and timestamps are the
+effects of messages, replies, holds and verdicts, each at its own moment in the
+last three weeks (relative to ``core.clock.now()``). The same clock gives the
+same data. ``otklik demo`` calls this once, on an empty database. Public replies
+are queued in the outbox like any other and, being the story's past, recorded as
+delivered when they were written; every address in the data is fictional.
+
+Every demo agent signs in with the password ``otklik-demo`` (``DEMO_PASSWORD``).
+It is published on purpose: the demo is for looking around, never for real
+customers. Remove or re-password those accounts before going live.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
 from sqlalchemy.orm import Session
+
+import otklik.models  # noqa: F401  (every table known: actions flush rows that refer to other domains)
+from otklik.agents.actions import do_create_agent, do_ensure_team
+from otklik.agents.models import Agent
+from otklik.agents.queries import principal_of
+from otklik.channels.base import DeliveryResult
+from otklik.core import clock, jobs, outbox
+from otklik.core.actors import Actor
+from otklik.core.i18n import ru_count
+from otklik.customers.actions import do_add_identity, do_create_customer, do_create_organisation
+from otklik.customers.models import Customer, Organisation
+from otklik.demo.data import AGENTS, CUSTOMERS, DEMO_PASSWORD, ORGANISATIONS, TEAMS
+from otklik.demo.spec import (
+    AutoClose,
+    CustomerSpec,
+    Hold,
+    Link,
+    Note,
+    Ref,
+    Reply,
+    Say,
+    Solve,
+    Transfer,
+    Triage,
+    Verdict,
+)
+from otklik.demo.stories import TICKETS
+from otklik.demo.timeline import Event, hold_until, ru_date, schedule
+from otklik.messages.actions import DELIVER, InboundMessage, do_receive_inbound, do_record_delivery, do_reply
+from otklik.messages.models import Message
+from otklik.tickets.actions import (
+    agent_actor,
+    check_assign,
+    customer_actor,
+    do_add_reference,
+    do_assign,
+    do_auto_close,
+    do_customer_verdict,
+    do_hold,
+    do_propose_solution,
+    do_triage,
+)
+from otklik.tickets.models import Ticket
+from otklik.tickets.rules import Status
+
+DEMO_ACTOR = Actor.system("demo")
+#: people and teams exist well before the first ticket of the demo
+SETUP_DAYS = 90
+
+
+@dataclass
+class Desk:
+    """What the loader has created so far, by the keys the data uses."""
+
+    agents: dict[str, Agent] = field(default_factory=dict)
+    customers: dict[str, Customer] = field(default_factory=dict)
+    tickets: dict[str, Ticket] = field(default_factory=dict)
 
 
 def load_demo(session: Session) -> str:
-    """Load the demo; returns a one-line summary."""
-    raise NotImplementedError
+    """Create the demo's people and play its tickets; returns a one-line summary.
+
+    Precondition: none of the demo agents' e-mails is taken (the CLI loads only
+    into a database without tickets). Emits whatever the actions emit.
+    """
+    now = clock.now().replace(second=0, microsecond=0)
+    desk = Desk()
+    _people(session, desk, now - timedelta(days=SETUP_DAYS))
+    specs = {spec.key: spec for spec in CUSTOMERS}
+    for event in schedule(now, TICKETS):
+        _play(session, desk, specs, event)
+    statuses = Counter(ticket.status for ticket in desk.tickets.values())
+    by_status = ", ".join(f"{status.value} {statuses[status.value]}" for status in Status)
+    return (
+        f"{ru_count(len(desk.agents), 'сотрудник', 'сотрудника', 'сотрудников')}, "
+        f"{ru_count(len(TEAMS), 'команда', 'команды', 'команд')}, "
+        f"{ru_count(len(ORGANISATIONS), 'организация', 'организации', 'организаций')}, "
+        f"{ru_count(len(desk.customers), 'клиент', 'клиента', 'клиентов')}, "
+        f"{ru_count(len(desk.tickets), 'обращение', 'обращения', 'обращений')} ({by_status})"
+    )
+
+
+def _people(session: Session, desk: Desk, since: datetime) -> None:
+    for name in TEAMS:
+        do_ensure_team(session, name, actor=DEMO_ACTOR, at=since)
+    for agent in AGENTS:
+        desk.agents[agent.key] = do_create_agent(
+            session,
+            email=agent.email,
+            name=agent.name,
+            role=agent.role,
+            password=DEMO_PASSWORD,
+            skills={category.value: level for category, level in agent.skills},
+            teams=list(agent.teams),
+            capacity=agent.capacity,
+            actor=DEMO_ACTOR,
+            at=since,
+        )
+    organisations: dict[str, Organisation] = {
+        org.key: do_create_organisation(session, name=org.name, sla_tier=org.sla_tier, actor=DEMO_ACTOR, at=since)
+        for org in ORGANISATIONS
+    }
+    for spec in CUSTOMERS:
+        if spec.first_contact:
+            continue  # intake meets them with their first message
+        customer = do_create_customer(
+            session,
+            name=spec.name,
+            organisation=organisations[spec.organisation] if spec.organisation else None,
+            is_org_admin=spec.org_admin,
+            actor=DEMO_ACTOR,
+            at=since,
+        )
+        for identity in spec.identities:
+            do_add_identity(
+                session,
+                customer,
+                kind=identity.kind,
+                value=identity.value,
+                verified=identity.verified,
+                actor=DEMO_ACTOR,
+                at=since,
+            )
+        desk.customers[spec.key] = customer
+
+
+def _sender(spec: CustomerSpec, event: Event) -> str:
+    for identity in spec.identities:
+        if identity.kind is event.ticket.via:
+            return identity.value
+    raise ValueError(f"demo ticket {event.ticket.key}: {spec.key} has no {event.ticket.via.value} address")
+
+
+def _receive(session: Session, desk: Desk, spec: CustomerSpec, event: Event, text: str) -> None:
+    """The customer's message through intake, checked to land on the ticket the script means."""
+    ticket_spec = event.ticket
+    intake = do_receive_inbound(
+        session,
+        InboundMessage(
+            channel=ticket_spec.channel,
+            external_id=f"demo-{ticket_spec.key}-{event.order[1]}",
+            sender_kind=ticket_spec.via,
+            sender_value=_sender(spec, event),
+            display_name=spec.name,
+            subject=ticket_spec.subject,
+            text=text,
+            sent_at=event.at,
+        ),
+        at=event.at,
+    )
+    expected = desk.tickets.get(ticket_spec.key)
+    if expected is None:
+        if any(intake.ticket is known for known in desk.tickets.values()):
+            raise ValueError(f"demo ticket {ticket_spec.key} joined an older ticket: close that one first")
+        desk.tickets[ticket_spec.key] = intake.ticket
+        desk.customers.setdefault(spec.key, intake.ticket.customer)
+    elif intake.ticket is not expected:
+        raise ValueError(f"demo ticket {ticket_spec.key}: a later message opened another ticket")
+
+
+def _play(session: Session, desk: Desk, customers: dict[str, CustomerSpec], event: Event) -> None:
+    """One step through its action."""
+    at, step = event.at, event.step
+    if isinstance(step, Say):
+        _receive(session, desk, customers[event.ticket.customer], event, step.text)
+        return
+    ticket = desk.tickets[event.ticket.key]
+    match step:
+        case Triage():
+            _triage(session, desk, ticket, event, step)
+        case Reply() | Note():
+            agent = desk.agents[step.agent]
+            message = do_reply(session, ticket, agent=agent, text=step.text, public=isinstance(step, Reply), at=at)
+            if message.public:
+                _delivered_in_the_past(session, message, at)
+        case Hold():
+            until = hold_until(step, at)
+            promise = step.promise.format(date=ru_date(until))
+            do_hold(session, ticket, until=until, promise=promise, actor=agent_actor(desk.agents[step.agent]), at=at)
+        case Solve():
+            do_propose_solution(session, ticket, actor=agent_actor(desk.agents[step.agent]), at=at)
+        case Verdict():
+            do_customer_verdict(session, ticket, solved=step.solved, actor=customer_actor(ticket.customer), at=at)
+        case AutoClose():
+            do_auto_close(session, ticket, at=at)
+        case Transfer():
+            by, target = desk.agents[step.by], desk.agents[step.to]
+            check_assign(principal_of(by), ticket, target)
+            do_assign(session, ticket, target, actor=agent_actor(by), reason=step.reason, at=at)
+        case Ref():
+            actor = agent_actor(desk.agents[step.agent])
+            do_add_reference(session, ticket, kind=step.kind, value=step.value, actor=actor, at=at)
+        case Link():
+            actor = agent_actor(desk.agents[step.agent])
+            value = str(_ticket(desk, step.ticket, event).id)
+            do_add_reference(session, ticket, kind="ticket", value=value, actor=actor, at=at)
+
+
+def _delivered_in_the_past(session: Session, message: Message, at: datetime) -> None:
+    """A demo reply belongs to the story's past: its channel took it as it was written.
+
+    Without this, a worker started after the demo would try to deliver weeks-old fictional replies.
+    """
+    jobs.cancel(session, outbox.entry_key(message.id, DELIVER))
+    do_record_delivery(session, message, DeliveryResult(True, external_id=f"demo:{message.id}"), at=at)
+
+
+def _triage(session: Session, desk: Desk, ticket: Ticket, event: Event, step: Triage) -> None:
+    """The agent takes the ticket, or a lead hands it to them (with the lead's rights checked)."""
+    owner = desk.agents[step.agent]
+    by = desk.agents[step.by or step.agent]
+    if ticket.assignee_id is None and by is not owner:
+        check_assign(principal_of(by), ticket, owner)
+    elif ticket.assignee_id not in (None, owner.id):
+        raise ValueError(f"demo ticket {event.ticket.key}: a new owner comes by Transfer, not Triage")
+    do_triage(
+        session,
+        ticket,
+        category=step.category,
+        urgency=step.urgency,
+        owner=owner,
+        actor=agent_actor(by),
+        at=event.at,
+    )
+
+
+def _ticket(desk: Desk, key: str, event: Event) -> Ticket:
+    ticket = desk.tickets.get(key)
+    if ticket is None:
+        raise ValueError(f"demo ticket {event.ticket.key}: {key} does not exist yet")
+    return ticket

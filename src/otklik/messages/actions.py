@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from otklik.agents.actions import do_notify
 from otklik.agents.models import Agent
+from otklik.channels.base import ChannelNotConfigured, DeliveryResult, OutboundMessage
 from otklik.core import audit, clock, outbox
 from otklik.core.actors import Actor
 from otklik.core.errors import Conflict, InvalidInput
@@ -25,6 +28,8 @@ from otklik.tickets.actions import (
     agent_actor,
     customer_actor,
     do_open_ticket,
+    do_record_answer_delivered,
+    do_record_answer_lost,
     do_record_customer_message,
     do_record_public_reply,
 )
@@ -33,6 +38,19 @@ from otklik.tickets.queries import find_active_ticket
 from otklik.tickets.rules import Status
 
 MAX_TEXT = 100_000
+DELIVER = "message.deliver"
+
+#: which of a customer's identities a reply on each channel goes to
+RECIPIENT_KIND = {
+    Channel.EMAIL: IdentityKind.EMAIL,
+    Channel.TELEGRAM: IdentityKind.TELEGRAM,
+    Channel.VK: IdentityKind.VK,
+    Channel.WHATSAPP: IdentityKind.WHATSAPP,
+    Channel.VIBER: IdentityKind.VIBER,
+    Channel.WEBCHAT: IdentityKind.WEB,
+    Channel.WEBFORM: IdentityKind.WEB,
+    Channel.PUBLIC: IdentityKind.PUBLIC_HANDLE,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +180,7 @@ def do_reply(
     session.add(message)
     session.flush()
     if public:
-        outbox.enqueue(session, "message.deliver", {"message_id": message.id}, message_id=message.id)
+        outbox.enqueue(session, DELIVER, {"message_id": message.id}, message_id=message.id)
         do_record_public_reply(session, ticket, agent=agent, actor=actor, at=moment)
     else:
         ticket.updated_at = moment
@@ -176,3 +194,76 @@ def do_reply(
         at=moment,
     )
     return message
+
+
+def outbound_for(session: Session, message: Message) -> OutboundMessage:
+    """The reply as its channel adapter needs it: the recipient's address and the thread ids.
+
+    Raises ``ChannelNotConfigured`` when the customer has no address on that channel.
+    """
+    ticket = session.get(Ticket, message.ticket_id)
+    assert ticket is not None
+    kind = RECIPIENT_KIND[Channel(message.channel)].value
+    address = next((i.value for i in ticket.customer.identities if i.kind == kind), None)
+    if address is None and kind != IdentityKind.WEB.value:
+        raise ChannelNotConfigured(f"у клиента нет адреса {kind} / the customer has no {kind} address")
+    inbound_ids = session.scalars(
+        select(Message.external_id)
+        .where(
+            Message.ticket_id == ticket.id,
+            Message.direction == Direction.INBOUND.value,
+            Message.external_id.is_not(None),
+            Message.id < message.id,
+        )
+        .order_by(Message.id)
+    ).all()
+    return OutboundMessage(
+        message_id=message.id,
+        ticket_id=ticket.id,
+        channel=message.channel,
+        recipient=address or f"ticket:{ticket.id}",
+        text=message.text,
+        subject=ticket.subject,
+        agent_name=message.author_agent.name if message.author_agent else "",
+        reply_to_external_ids=tuple(i for i in inbound_ids if i),
+    )
+
+
+def do_record_delivery(
+    session: Session, message: Message, result: DeliveryResult, *, at: datetime | None = None
+) -> None:
+    """What the channel said about a reply. ``sent`` ends the customer's wait; ``failed`` is
+    shown on the message and sent to the ticket's owner. Emits ``message.delivered`` or
+    ``message.delivery_failed``."""
+    moment = at or clock.now()
+    ticket = session.get(Ticket, message.ticket_id)
+    assert ticket is not None
+    if result.sent:
+        message.delivery_state = Delivery.SENT.value
+        message.delivery_error = None
+        if result.external_id and message.external_id is None:
+            message.external_id = result.external_id[:200]
+        do_record_answer_delivered(session, ticket, answered_at=message.created_at, at=moment)
+    else:
+        message.delivery_state = Delivery.FAILED.value
+        message.delivery_error = (result.error or "unknown error")[:2000]
+        do_record_answer_lost(session, ticket, answered_at=message.created_at, at=moment)
+        owner = [ticket.assignee_id] if ticket.assignee_id else []
+        do_notify(
+            session,
+            owner,
+            kind="delivery_failed",
+            ticket_id=ticket.id,
+            params={"ticket_id": ticket.id, "error": message.delivery_error, "message_id": message.id},
+            at=moment,
+        )
+    audit.record(
+        session,
+        actor=Actor.system("delivery"),
+        action="message.delivered" if result.sent else "message.delivery_failed",
+        entity="message",
+        entity_id=message.id,
+        ticket_id=ticket.id,
+        data={"external_id": result.external_id, "error": result.error},
+        at=moment,
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.agents.actions import actor_of
@@ -18,6 +19,7 @@ from otklik.core.actors import Actor, ActorKind
 from otklik.core.errors import Conflict, Forbidden, InvalidInput
 from otklik.core.taxonomy import Category, Channel, Urgency
 from otklik.customers.models import Customer
+from otklik.tickets import clocks
 from otklik.tickets.models import Ticket, TicketReference
 from otklik.tickets.rules import Action, Author, Facts, Status, TransitionRefused, next_status
 
@@ -30,12 +32,17 @@ def facts_of(ticket: Ticket) -> Facts:
     return Facts(Status(ticket.status), ticket.assignee_id is not None, author)
 
 
-def _apply(session: Session, ticket: Ticket, action: Action, actor: Actor, at: datetime) -> Status:
-    """Move ``ticket`` by ``action``; records ``ticket.status_changed`` when the status moves."""
+def _next(ticket: Ticket, action: Action) -> Status:
+    """The status ``action`` leads to, or ``Conflict`` naming why the machine refuses it."""
     try:
-        new = next_status(facts_of(ticket), action)
+        return next_status(facts_of(ticket), action)
     except TransitionRefused as refused:
         raise Conflict(refused.reason, ticket_id=ticket.id, action=action.value, status=ticket.status) from refused
+
+
+def _apply(session: Session, ticket: Ticket, action: Action, actor: Actor, at: datetime) -> Status:
+    """Move ``ticket`` by ``action``; records ``ticket.status_changed`` when the status moves."""
+    new = _next(ticket, action)
     old = ticket.status
     ticket.updated_at = at
     if new.value != old:
@@ -91,11 +98,21 @@ def do_open_ticket(
 
 def do_record_customer_message(session: Session, ticket: Ticket, *, actor: Actor, at: datetime) -> None:
     """A stored customer message: reopens a waiting ticket, restarts «waiting for us»."""
+    was = ticket.status
     _apply(session, ticket, Action.CUSTOMER_MESSAGE, actor, at)
     ticket.last_public_author = Author.CUSTOMER.value
     ticket.last_customer_message_at = at
-    if ticket.first_customer_message_at is None:
+    fresh = ticket.first_customer_message_at is None
+    if fresh:
         ticket.first_customer_message_at = at
+        clocks.start_resolution_clock(session, ticket, at, fresh=True)
+        clocks.start_age_clock(session, ticket, at, fresh=True)
+    clocks.start_response_clock(session, ticket, at, fresh=fresh)
+    if was == Status.ON_HOLD.value:
+        clocks.cancel_hold(session, ticket)
+    if was == Status.SOLVED.value:
+        clocks.cancel_auto_close(session, ticket)
+        ticket.solved_at = None  # a message on a solved ticket reopens it, exactly as «не решено» does
     ticket.hold_until = None
     ticket.hold_promise = None
 
@@ -108,11 +125,40 @@ def do_record_public_reply(session: Session, ticket: Ticket, *, agent: Agent, ac
     """
     if ticket.assignee_id is None:
         _set_owner(session, ticket, agent, actor=actor, at=at, reason="replied")
+    was = ticket.status
     _apply(session, ticket, Action.PUBLIC_REPLY, actor, at)
     ticket.last_public_author = Author.AGENT.value
     ticket.last_public_reply_at = at
+    if was == Status.ON_HOLD.value:
+        clocks.cancel_hold(session, ticket)
+    if was == Status.SOLVED.value:
+        clocks.schedule_auto_close(session, ticket, at)  # the silence counts from the latest word
     ticket.hold_until = None
     ticket.hold_promise = None
+
+
+def do_record_answer_delivered(session: Session, ticket: Ticket, *, answered_at: datetime, at: datetime) -> bool:
+    """A public reply written at ``answered_at`` reached the customer: their wait ends.
+
+    Only a confirmed delivery stops the response clock; a reply that failed never does.
+    Returns whether a running wait was ended.
+    """
+    stopped = clocks.stop_response_clock(session, ticket, answered_at)
+    if stopped:
+        ticket.updated_at = max(ticket.updated_at, at)
+    return stopped
+
+
+def do_record_answer_lost(session: Session, ticket: Ticket, *, answered_at: datetime, at: datetime) -> None:
+    """A public reply written at ``answered_at`` failed for good. If it was the latest one,
+    the ticket stops claiming an answer: back to ``open`` with its owner, who is told."""
+    if ticket.last_public_reply_at != answered_at or ticket.last_public_author != Author.AGENT.value:
+        return
+    _apply(session, ticket, Action.DELIVERY_FAILED, Actor.system("delivery"), at)
+    ticket.last_public_author = None  # no answer stands: proposing a solution needs a new one
+    if ticket.status == Status.OPEN.value:
+        ticket.solved_at = None
+        clocks.cancel_auto_close(session, ticket)
 
 
 def check_assign(who: Principal, ticket: Ticket, target: Agent) -> None:
@@ -133,6 +179,7 @@ def do_assign(
     moment = at or clock.now()
     if ticket.assignee_id == target.id:
         raise Conflict("transfer_to_self", name=target.name)
+    _next(ticket, Action.ASSIGN)  # refuse (a closed ticket) before the owner changes and is audited
     _set_owner(session, ticket, target, actor=actor, at=moment, reason=reason)
     _apply(session, ticket, Action.ASSIGN, actor, moment)
 
@@ -187,6 +234,8 @@ def do_triage(
     ticket.urgency = urgency.value
     ticket.triaged_at = ticket.triaged_at or moment
     ticket.updated_at = moment
+    if old != {"category": ticket.category, "urgency": ticket.urgency}:
+        clocks.retarget(session, ticket)
     audit.record(
         session,
         actor=actor,
@@ -202,10 +251,14 @@ def do_triage(
 def do_propose_solution(session: Session, ticket: Ticket, *, actor: Actor, at: datetime | None = None) -> None:
     """``solved``: allowed only when the last public message is the agent's."""
     moment = at or clock.now()
+    was = ticket.status
     _apply(session, ticket, Action.PROPOSE_SOLUTION, actor, moment)
     ticket.solved_at = moment
+    if was == Status.ON_HOLD.value:
+        clocks.cancel_hold(session, ticket)
     ticket.hold_until = None
     ticket.hold_promise = None
+    clocks.schedule_auto_close(session, ticket, moment)
 
 
 def do_hold(
@@ -221,6 +274,8 @@ def do_hold(
     _apply(session, ticket, Action.HOLD, actor, moment)
     ticket.hold_until = until
     ticket.hold_promise = promise
+    clocks.schedule_hold(session, ticket)
+    clocks.pause_response_clock(session, ticket)
     audit.record(
         session,
         actor=actor,
@@ -243,6 +298,7 @@ def do_release_hold(session: Session, ticket: Ticket, *, at: datetime | None = N
         return False
     _apply(session, ticket, Action.HOLD_DUE, Actor.system("timer"), moment)
     ticket.requeued_at = moment
+    clocks.start_response_clock(session, ticket, moment)  # the promise is due: now we owe an answer
     return True
 
 
@@ -254,15 +310,19 @@ def do_customer_verdict(
     if solved:
         _apply(session, ticket, Action.CONFIRM, actor, moment)
         ticket.closed_at = moment
+        clocks.stop_all(session, ticket)
     else:
         _apply(session, ticket, Action.REJECT_SOLUTION, actor, moment)
         ticket.solved_at = None
+        clocks.cancel_auto_close(session, ticket)
+        clocks.start_response_clock(session, ticket, moment)
 
 
 def do_reopen(session: Session, ticket: Ticket, *, actor: Actor, at: datetime | None = None) -> None:
     """An agent takes back a proposed solution."""
     _apply(session, ticket, Action.REOPEN, actor, at or clock.now())
     ticket.solved_at = None
+    clocks.cancel_auto_close(session, ticket)
 
 
 def do_auto_close(session: Session, ticket: Ticket, *, at: datetime | None = None) -> None:
@@ -270,6 +330,18 @@ def do_auto_close(session: Session, ticket: Ticket, *, at: datetime | None = Non
     moment = at or clock.now()
     _apply(session, ticket, Action.AUTO_CLOSE, Actor.system("inactivity"), moment)
     ticket.closed_at = moment
+    clocks.stop_all(session, ticket)
+
+
+def do_follow_channel_window(session: Session, channel: str) -> int:
+    """After an admin changed ``channel``'s inactivity window, every solved ticket there follows it."""
+    solved = session.scalars(select(Ticket).where(Ticket.channel == channel, Ticket.status == Status.SOLVED.value))
+    moved = 0
+    for ticket in solved:
+        quiet_since = max(t for t in (ticket.solved_at, ticket.last_public_reply_at, ticket.updated_at) if t)
+        clocks.schedule_auto_close(session, ticket, quiet_since)
+        moved += 1
+    return moved
 
 
 def do_add_reference(

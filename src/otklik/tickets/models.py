@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Identity, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Identity, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from otklik.agents.models import Agent, Team
@@ -26,6 +26,8 @@ class Ticket(Base):
         Index("ix_tickets_queue_assignee", "status", "assignee_id", "updated_at", "id"),
         Index("ix_tickets_queue_team", "status", "team_id", "updated_at", "id"),
         Index("ix_tickets_updated", "updated_at", "id"),
+        # who is waiting for us longest (backlog guard, "near breach" queue)
+        Index("ix_tickets_waiting", "waiting_since"),
         # the customer's history
         Index("ix_tickets_customer_history", "customer_id", "created_at"),
         {"sqlite_autoincrement": True},  # with the seed in the migration: ids start at 10001
@@ -49,6 +51,16 @@ class Ticket(Base):
     hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hold_promise: Mapped[str | None] = mapped_column(Text)
     requeued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SLA: the live targets of this ticket under its policy (None = no target running)
+    sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id", ondelete="SET NULL"))
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the customer's own clock: 0 none, 1 lead, 2 head of support, 3 admin
+    age_escalation: Mapped[int] = mapped_column(Integer, default=0)
     solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -7,7 +7,9 @@ here are what keep statuses honest:
   construction, newer than the customer's last message);
 * ``solved`` only when the last public message is the agent's;
 * ``on_hold`` only with an owner and a promise due in the future;
-* a customer's message on ``pending_customer``, ``on_hold`` or ``solved`` reopens.
+* a customer's message on ``pending_customer``, ``on_hold`` or ``solved`` reopens;
+* a latest answer whose delivery failed for good takes ``pending_customer`` or
+  ``solved`` back to ``open``: the customer never got it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Action(StrEnum):
     HOLD_DUE = "hold_due"
     REOPEN = "reopen"
     AUTO_CLOSE = "auto_close"
+    DELIVERY_FAILED = "delivery_failed"
 
 
 class Author(StrEnum):
@@ -92,6 +95,9 @@ def next_status(facts: Facts, action: Action) -> Status:
             return Status.ON_HOLD
         case Action.HOLD_DUE if s is Status.ON_HOLD:
             return Status.OPEN
+        case Action.DELIVERY_FAILED if s is not Status.CLOSED:
+            # the latest answer never reached the customer: nothing may claim it did
+            return Status.OPEN if s in {Status.PENDING_CUSTOMER, Status.SOLVED} else s
     raise TransitionRefused(action, s)
 
 

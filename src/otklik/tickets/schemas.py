@@ -22,6 +22,24 @@ class HoldOut(BaseModel):
     promise: str
 
 
+class SlaOut(BaseModel):
+    """The live targets: when we owe the next answer and the solution (None = not running)."""
+
+    waiting_since: datetime | None
+    first_response_due_at: datetime | None
+    first_response_at: datetime | None
+    next_response_due_at: datetime | None
+    resolution_due_at: datetime | None
+
+
+class CustomerClockOut(BaseModel):
+    """The customer's own clock: since their first message, holds included, until closed."""
+
+    since: datetime | None
+    stopped_at: datetime | None
+    escalation_level: int
+
+
 class TicketOut(BaseModel):
     """The contract's ticket, plus what an agent's screen needs."""
 
@@ -37,6 +55,8 @@ class TicketOut(BaseModel):
     team: dict[str, object] | None
     customer: CustomerRef
     hold: HoldOut | None
+    sla: SlaOut
+    customer_clock: CustomerClockOut
     references: list[ReferenceOut]
     created_at: datetime
     updated_at: datetime
@@ -61,6 +81,18 @@ class TicketOut(BaseModel):
             team={"id": ticket.team.id, "name": ticket.team.name} if ticket.team else None,
             customer=CustomerRef(id=ticket.customer.id, name=ticket.customer.name),
             hold=hold,
+            sla=SlaOut(
+                waiting_since=ticket.waiting_since,
+                first_response_due_at=ticket.first_response_due_at,
+                first_response_at=ticket.first_response_at,
+                next_response_due_at=ticket.next_response_due_at,
+                resolution_due_at=ticket.resolution_due_at,
+            ),
+            customer_clock=CustomerClockOut(
+                since=ticket.first_customer_message_at,
+                stopped_at=ticket.closed_at,
+                escalation_level=ticket.age_escalation,
+            ),
             references=[ReferenceOut(kind=r.kind, value=r.value) for r in ticket.references],
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,

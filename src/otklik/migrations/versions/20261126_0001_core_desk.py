@@ -1,4 +1,4 @@
-"""Core desk: customers, agents, tickets, messages, audit log, outbox.
+"""Core desk: customers, agents, tickets, messages, audit log.
 
 Reviewed after autogenerate; adds by hand the append-only triggers on the audit
 log and the start of human ticket numbers (#10001) on SQLite.
@@ -46,22 +46,6 @@ def upgrade() -> None:
         sa.Column("created_at", otklik.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
     )
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
-        sa.Column("topic", sa.String(length=60), nullable=False),
-        sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("message_id", sa.BigInteger(), nullable=True),
-        sa.Column("state", sa.String(length=20), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("due_at", otklik.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("created_at", otklik.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
-    )
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.create_index("ix_outbox_state_due_at", ["state", "due_at"], unique=False)
-
     op.create_table(
         "teams",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
@@ -304,10 +288,6 @@ def downgrade() -> None:
     op.drop_table("api_tokens")
     op.drop_table("agent_skills")
     op.drop_table("teams")
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_state_due_at")
-
-    op.drop_table("outbox")
     op.drop_table("organisations")
     op.drop_table("agents")
     # ### end Alembic commands ###

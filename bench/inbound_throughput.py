@@ -1,0 +1,226 @@
+"""Inbound-message throughput over HTTP: the real server, a concurrent client, 127.0.0.1 only.
+
+Starts ``otklik serve --workers W`` against ``--url`` as a subprocess, waits for /healthz,
+then posts M inbound messages with C requests in flight (split over P client processes),
+counts 201s and prints msgs/s, p50/p95 request latency, errors, and where the CPU went
+(server processes, postgres, the client itself). Stops the server afterwards.
+
+    .venv/bin/python bench/inbound_throughput.py --url postgresql+psycopg://postgres@127.0.0.1:5432/otklik_bench \\
+        --workers 2 --messages 20000 --concurrency 32 --clients 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import os
+import random
+import resource
+import time
+import uuid
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, func, select
+
+from common import ADMIN_EMAIL, CpuMeter, machine_facts, mint_token, redact, running_server, summary_ms, write_json
+from otklik.core.db import make_engine
+from otklik.core.migrate import upgrade
+from otklik.customers.models import Identity
+
+TEXTS = (
+    "Здравствуйте! Поставка {n} висит в статусе «в пути» третий день, подскажите, что с ней.",
+    "Добрый день, не пришла выплата за неделю, номер отчёта {n}.",
+    "Hello, my order {n} has not arrived yet, could you check?",
+)
+
+
+def sample_senders(engine: Engine, count: int, seed: int) -> list[str]:
+    """E-mail addresses of existing customers (repeat writers join their active ticket)."""
+    with engine.connect() as conn:
+        top = conn.execute(select(func.max(Identity.id))).scalar() or 0
+        rng = random.Random(seed)
+        ids = sorted({rng.randint(1, top) for _ in range(count)}) if top else []
+        values = list(
+            conn.execute(select(Identity.value).where(Identity.kind == "email", Identity.id.in_(ids))).scalars()
+        )
+        conn.rollback()
+    return values
+
+
+def payload(run: str, index: int, rng: random.Random, senders: list[str], new_ratio: float) -> dict[str, Any]:
+    if senders and rng.random() >= new_ratio:
+        sender = rng.choice(senders)
+    else:
+        sender = f"new-{run}-{index}@senders.bench.otklik.test"
+    return {
+        "channel": "email",
+        "external_id": f"bench-{run}-{index}",
+        "sender": {"kind": "email", "value": sender, "display_name": "Бенчмарк Клиент"},
+        "subject": "Вопрос по поставке" if index % 3 else None,
+        "text": rng.choice(TEXTS).format(n=rng.randint(10**6, 10**7)),
+    }
+
+
+async def _fire(
+    base: str, token: str, indices: list[int], concurrency: int, job: dict[str, Any]
+) -> tuple[list[float], dict[int, int], int]:
+    """Post the messages ``indices`` with ``concurrency`` in flight; returns latencies, status counts, failures."""
+    rng = random.Random(job["seed"] + (indices[0] if indices else 0))
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    failures = 0
+    queue = list(reversed(indices))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    headers = {"authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60, headers=headers) as client:
+
+        async def worker() -> None:
+            nonlocal failures
+            while queue:
+                index = queue.pop()
+                body = payload(job["run"], index, rng, job["senders"], job["new_ratio"])
+                t0 = time.perf_counter()
+                try:
+                    if job["baseline"]:
+                        response = await client.get("/healthz")
+                    else:
+                        response = await client.post("/api/v1/messages/inbound", json=body)
+                except httpx.HTTPError:
+                    failures += 1
+                    continue
+                latencies.append(time.perf_counter() - t0)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, statuses, failures
+
+
+def client_process(job: dict[str, Any], out: Any) -> None:
+    """One client process: a short warm-up, then wait for the common start time and fire its share."""
+    warm = job["warm_indices"]
+    if warm:
+        asyncio.run(_fire(job["base"], job["token"], warm, min(job["concurrency"], len(warm)), job))
+    usage0 = resource.getrusage(resource.RUSAGE_SELF)
+    while time.time() < job["start_at"]:
+        time.sleep(0.005)
+    started = time.time()
+    latencies, statuses, failures = asyncio.run(
+        _fire(job["base"], job["token"], job["indices"], job["concurrency"], job)
+    )
+    ended = time.time()
+    usage1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (usage1.ru_utime - usage0.ru_utime) + (usage1.ru_stime - usage0.ru_stime)
+    out.put(
+        {"latencies": latencies, "statuses": statuses, "failures": failures, "t0": started, "t1": ended, "cpu": cpu}
+    )
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    upgrade(args.url)
+    engine = make_engine(args.url)
+    token = mint_token(engine, ADMIN_EMAIL)
+    senders = sample_senders(engine, 20_000, args.seed)
+    facts_before = machine_facts(engine)
+    engine.dispose()
+    run_id = uuid.uuid4().hex[:10]
+    total, clients = args.messages, args.clients
+    results: list[dict[str, Any]] = []
+    with running_server(args.url, workers=args.workers) as server:
+        ctx = mp.get_context("fork")
+        out = ctx.Queue()
+        start_at = time.time() + 3.0 + 0.5 * clients
+        jobs = []
+        for c in range(clients):
+            jobs.append(
+                {
+                    "base": server.base_url,
+                    "token": token,
+                    "run": run_id,
+                    "seed": args.seed + c,
+                    "senders": senders,
+                    "new_ratio": args.new_sender_ratio,
+                    "concurrency": max(1, args.concurrency // clients),
+                    "indices": list(range(c, total, clients)),
+                    "warm_indices": list(range(total + c, total + args.warmup, clients)),
+                    "start_at": start_at,
+                    "baseline": args.baseline,
+                }
+            )
+        procs = [ctx.Process(target=client_process, args=(job, out)) for job in jobs]
+        for proc in procs:
+            proc.start()
+        meter = CpuMeter(server.process.pid)
+        while time.time() < start_at:
+            time.sleep(0.005)
+        meter.start()
+        results = [out.get(timeout=3600) for _ in procs]
+        cpu = meter.stop()
+        for proc in procs:
+            proc.join(timeout=30)
+    latencies = [x for r in results for x in r["latencies"]]
+    statuses: dict[str, int] = {}
+    for r in results:
+        for code, n in r["statuses"].items():
+            statuses[str(code)] = statuses.get(str(code), 0) + n
+    failures = sum(r["failures"] for r in results)
+    wall = max(r["t1"] for r in results) - min(r["t0"] for r in results)
+    ok = "200" if args.baseline else "201"
+    created = statuses.get(ok, 0)
+    errors = failures + sum(n for code, n in statuses.items() if code != ok)
+    client_cores = sum(r["cpu"] for r in results) / wall
+    result = {
+        "benchmark": "healthz_baseline" if args.baseline else "inbound_throughput",
+        "url": redact(args.url),
+        "workers": args.workers,
+        "messages": total,
+        "concurrency": args.concurrency,
+        "client_processes": clients,
+        "new_sender_ratio": args.new_sender_ratio,
+        "wall_s": round(wall, 2),
+        "created_201": created,
+        "errors": errors,
+        "statuses": statuses,
+        "msgs_per_s": round(created / wall, 1),
+        "latency": summary_ms(latencies) if latencies else {},
+        "cpu_cores_used": cpu | {"client_cores": round(client_cores, 2)},
+        "client_process_max_core": round(max(r["cpu"] / (r["t1"] - r["t0"]) for r in results), 2),
+        "machine": facts_before,
+        "loadavg_after": list(os.getloadavg()),
+    }
+    lat = result["latency"]
+    what = "GET /healthz (200)" if args.baseline else "messages stored (201)"
+    print(
+        f"{created:,} {what} in {wall:.1f}s = {result['msgs_per_s']:,} msgs/s; "
+        f"latency p50 {lat.get('p50_ms')} ms, p95 {lat.get('p95_ms')} ms, p99 {lat.get('p99_ms')} ms; "
+        f"errors {errors} {statuses}"
+    )
+    print(
+        f"CPU (cores busy on average): server {cpu['server_cores']}, postgres {cpu['postgres_cores']}, "
+        f"client {client_cores:.2f} over {clients} process(es) (busiest {result['client_process_max_core']}); "
+        f"machine {cpu['machine_busy_pct']}% busy; load before {facts_before['loadavg']}"
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", required=True, help="a database loaded by load_tickets.py")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=32, help="requests in flight, over all client processes")
+    parser.add_argument("--clients", type=int, default=1, help="client processes (one may be the bottleneck)")
+    parser.add_argument("--warmup", type=int, default=200, help="messages per run sent before the clock starts")
+    parser.add_argument("--new-sender-ratio", type=float, default=0.3, help="share of first-time senders")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--baseline", action="store_true", help="GET /healthz instead: the ceiling of server + client on this machine"
+    )
+    parser.add_argument("--json-out")
+    args = parser.parse_args()
+    write_json(args.json_out, run(args))
+
+
+if __name__ == "__main__":
+    main()

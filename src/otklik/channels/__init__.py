@@ -1,0 +1,1 @@
+"""Channels: adapters that speak each channel's format, and per-channel settings."""

@@ -1,0 +1,49 @@
+"""Writes of channel settings (admins)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from otklik.channels.models import ChannelSettings
+from otklik.channels.rules import MAX_INACTIVITY_SECONDS, MIN_INACTIVITY_SECONDS
+from otklik.core import audit, clock
+from otklik.core.actors import Actor
+from otklik.core.errors import InvalidInput
+from otklik.core.taxonomy import Channel
+
+
+def do_set_inactivity(
+    session: Session, channel: Channel, seconds: int, *, actor: Actor, at: datetime | None = None
+) -> ChannelSettings:
+    """Change how long solved tickets on ``channel`` wait before closing. Emits ``channel.settings_changed``.
+
+    Tickets already solved follow the new window: the caller reschedules their timers.
+    """
+    if not MIN_INACTIVITY_SECONDS <= seconds <= MAX_INACTIVITY_SECONDS:
+        raise InvalidInput(
+            "invalid_field",
+            field="inactivity_close_seconds",
+            reason=f"от {MIN_INACTIVITY_SECONDS} до {MAX_INACTIVITY_SECONDS} / from {MIN_INACTIVITY_SECONDS} "
+            f"to {MAX_INACTIVITY_SECONDS}",
+        )
+    moment = at or clock.now()
+    row = session.get(ChannelSettings, channel.value)
+    previous = row.inactivity_close_seconds if row else None
+    if row is None:
+        row = ChannelSettings(channel=channel.value, inactivity_close_seconds=seconds, updated_at=moment)
+        session.add(row)
+    row.inactivity_close_seconds = seconds
+    row.updated_at = moment
+    row.updated_by = actor.id
+    audit.record(
+        session,
+        actor=actor,
+        action="channel.settings_changed",
+        entity="channel",
+        entity_id=None,
+        data={"channel": channel.value, "inactivity_close_seconds": {"from": previous, "to": seconds}},
+        at=moment,
+    )
+    return row

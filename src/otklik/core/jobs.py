@@ -1,0 +1,268 @@
+"""The durable job engine: every timer and every side effect is a row with a due time.
+
+A job is scheduled in the caller's transaction, so it exists exactly when the
+change that caused it committed. Workers claim due jobs (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises claimers) and
+run each inside the claiming transaction: the job's database effects and its
+``done`` mark commit together, so a crash re-runs the job and no job's effects
+land twice. Jobs flagged ``io`` (network sends) are claimed one per transaction
+so no lock is held across another job's I/O; their outside effect is
+at-least-once, which is why deliveries carry stable ids (e.g. Message-ID).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Index, Integer, String, Text, select, text, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+
+from otklik.core import clock
+from otklik.core.db import Base, BigIntPK, UTCDateTime
+
+log = logging.getLogger("otklik.jobs")
+
+
+class JobState(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Job(Base):
+    """A unit of deferred work. ``key`` names a timer so it can be moved or cancelled."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index(
+            "ix_jobs_pending_due",
+            "due_at",
+            "id",
+            postgresql_where=text("state = 'pending'"),
+            sqlite_where=text("state = 'pending'"),
+        ),
+        Index(
+            "uq_jobs_pending_key",
+            "key",
+            unique=True,
+            postgresql_where=text("state = 'pending' AND key IS NOT NULL"),
+            sqlite_where=text("state = 'pending' AND key IS NOT NULL"),
+        ),
+        Index("ix_jobs_state_finished", "state", "finished_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    key: Mapped[str | None] = mapped_column(String(160))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(12), default=JobState.PENDING.value)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=8)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    worker: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+#: a handler may return a time to run again (the job stays pending, e.g. the next SLA stage)
+Handler = Callable[[Session, Job], datetime | None]
+FailureHook = Callable[[Session, Job, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    """How a kind of job runs: its handler, whether it does I/O, what to do when it gives up."""
+
+    kind: str
+    handler: Handler
+    io: bool = False
+    max_attempts: int = 8
+    every: timedelta | None = None
+    on_failure: FailureHook | None = None
+
+
+_TASKS: dict[str, TaskSpec] = {}
+
+
+class RetryLater(Exception):
+    """Raised by a handler that cannot finish now (e.g. a channel is down); counts as an attempt."""
+
+
+def task(
+    kind: str,
+    *,
+    io: bool = False,
+    max_attempts: int = 8,
+    every: timedelta | None = None,
+    on_failure: FailureHook | None = None,
+) -> Callable[[Handler], Handler]:
+    """Register ``handler`` for ``kind``. ``every`` makes it periodic (see ``ensure_periodic``)."""
+
+    def register(handler: Handler) -> Handler:
+        _TASKS[kind] = TaskSpec(kind, handler, io, max_attempts, every, on_failure)
+        return handler
+
+    return register
+
+
+def registered() -> dict[str, TaskSpec]:
+    return dict(_TASKS)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before retry number ``attempts``: 5 s, 10 s, 20 s … capped at one hour."""
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def schedule(
+    session: Session,
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    due_at: datetime | None = None,
+    key: str | None = None,
+    max_attempts: int | None = None,
+    fresh: bool = False,
+) -> Job:
+    """Add a job to the caller's transaction. A pending job with the same ``key`` is moved instead.
+
+    ``fresh`` skips that look-up when the caller knows no such job can exist (a new ticket).
+    """
+    moment = clock.now()
+    spec = _TASKS.get(kind)
+    attempts_allowed = max_attempts or (spec.max_attempts if spec else 8)
+    if key is not None and not fresh:
+        existing = session.scalars(select(Job).where(Job.key == key, Job.state == JobState.PENDING.value)).first()
+        if existing is not None:
+            existing.kind = kind
+            existing.payload = payload or {}
+            existing.due_at = due_at or moment
+            existing.max_attempts = attempts_allowed
+            return existing
+    job = Job(
+        kind=kind,
+        key=key,
+        payload=payload or {},
+        state=JobState.PENDING.value,
+        due_at=due_at or moment,
+        attempts=0,
+        max_attempts=attempts_allowed,
+        created_at=moment,
+    )
+    session.add(job)
+    return job
+
+
+def cancel_prefix(session: Session, prefix: str) -> int:
+    """Cancel every pending job whose key starts with ``prefix`` (a closed ticket's timers)."""
+    result = session.execute(
+        update(Job)
+        .where(Job.key.startswith(prefix, autoescape=True), Job.state == JobState.PENDING.value)
+        .values(state=JobState.CANCELLED.value, finished_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def cancel(session: Session, key: str) -> int:
+    """Cancel the pending job named ``key``; returns how many were cancelled (0 or 1)."""
+    result = session.execute(
+        update(Job)
+        .where(Job.key == key, Job.state == JobState.PENDING.value)
+        .values(state=JobState.CANCELLED.value, finished_at=clock.now())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def pending(session: Session, key: str) -> Job | None:
+    """The pending job named ``key``, if any."""
+    return session.scalars(select(Job).where(Job.key == key, Job.state == JobState.PENDING.value)).first()
+
+
+def list_jobs(session: Session, state: str, limit: int = 50) -> list[Job]:
+    """The newest jobs in ``state`` (failed ones are what people need to see)."""
+    return list(session.scalars(select(Job).where(Job.state == state).order_by(Job.id.desc()).limit(limit)))
+
+
+def ensure_periodic(session: Session) -> int:
+    """Make sure every periodic task has its next run pending; returns how many were added."""
+    added = 0
+    for spec in _TASKS.values():
+        if spec.every is not None and pending(session, f"periodic:{spec.kind}") is None:
+            schedule(session, spec.kind, {}, key=f"periodic:{spec.kind}")
+            added += 1
+    return added
+
+
+def _claim(session: Session, kinds: list[str] | None, exclude: list[str] | None, limit: int) -> list[Job]:
+    query = (
+        select(Job)
+        .where(Job.state == JobState.PENDING.value, Job.due_at <= clock.now())
+        .order_by(Job.due_at, Job.id)
+        .limit(limit)
+    )
+    if kinds is not None:
+        query = query.where(Job.kind.in_(kinds))
+    if exclude:
+        query = query.where(Job.kind.not_in(exclude))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))
+
+
+def _run_one(session: Session, job: Job, worker: str) -> None:
+    spec = _TASKS.get(job.kind)
+    now = clock.now()
+    job.worker = worker
+    job.attempts += 1
+    if spec is None:
+        job.state, job.last_error, job.finished_at = JobState.FAILED.value, f"no handler for kind {job.kind!r}", now
+        log.error("job %s failed: no handler for %s", job.id, job.kind)
+        return
+    try:
+        with session.begin_nested():
+            again = spec.handler(session, job)
+    except Exception as exc:  # any failure of a handler is recorded, never lost
+        job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if job.attempts >= job.max_attempts:
+            job.state, job.finished_at = JobState.FAILED.value, now
+            log.warning("job %s (%s) failed for good: %s", job.id, job.kind, job.last_error)
+            if spec.on_failure is not None:
+                with session.begin_nested():
+                    spec.on_failure(session, job, job.last_error)
+        else:
+            job.due_at = now + backoff(job.attempts)
+        return
+    if again is not None:
+        job.due_at, job.attempts, job.last_error = again, 0, None
+        return
+    job.state, job.finished_at = JobState.DONE.value, now
+    if spec.every is not None:
+        session.flush()  # the finished row must leave the pending-key index before its successor
+        schedule(session, spec.kind, {}, due_at=now + spec.every, key=f"periodic:{spec.kind}")
+
+
+def run_due(factory: sessionmaker[Session], *, worker: str, batch: int = 200) -> int:
+    """Claim and run due jobs once; returns how many ran. Safe to call from many processes."""
+    io_kinds = [k for k, spec in _TASKS.items() if spec.io]
+    ran = 0
+    with factory() as session, session.begin():
+        jobs = _claim(session, None, io_kinds, batch)
+        for job in jobs:
+            _run_one(session, job, worker)
+        ran += len(jobs)
+    for _ in range(batch if io_kinds else 0):
+        with factory() as session, session.begin():
+            claimed = _claim(session, io_kinds, None, 1)
+            if not claimed:
+                break
+            _run_one(session, claimed[0], worker)
+            ran += 1
+    return ran

@@ -1,0 +1,44 @@
+"""Delivery of replies: the worker hands each queued public reply to its channel's adapter.
+
+The message says ``sent`` only when the channel accepted it; a temporary failure is
+retried with backoff; a permanent one, or the last retry, marks it ``failed`` with the
+reason and tells the ticket's owner, so no failed delivery is silent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from otklik.channels.base import ChannelNotConfigured, DeliveryResult
+from otklik.channels.registry import adapter_for
+from otklik.core.config import get_settings
+from otklik.core.jobs import Job, RetryLater, task
+from otklik.messages.actions import DELIVER, do_record_delivery, outbound_for
+from otklik.messages.models import Delivery, Message
+
+
+def _give_up(session: Session, job: Job, error: str) -> None:
+    message = session.get(Message, int(job.payload["message_id"]))
+    if message is not None and message.delivery_state == Delivery.QUEUED.value:
+        do_record_delivery(session, message, DeliveryResult(False, error=error, permanent=True))
+
+
+@task(DELIVER, io=True, max_attempts=6, on_failure=_give_up)
+def handle_deliver(session: Session, job: Job) -> datetime | None:
+    """Send one queued reply; raises ``RetryLater`` on a temporary failure."""
+    message = session.get(Message, int(job.payload["message_id"]))
+    if message is None or message.delivery_state != Delivery.QUEUED.value:
+        return None  # already delivered (a retry after a crash) or gone
+    try:
+        adapter = adapter_for(message.channel, get_settings())
+        outbound = outbound_for(session, message)
+    except ChannelNotConfigured as exc:
+        do_record_delivery(session, message, DeliveryResult(False, error=str(exc), permanent=True))
+        return None
+    result = adapter.send(outbound)
+    if result.sent or result.permanent:
+        do_record_delivery(session, message, result)
+        return None
+    raise RetryLater(result.error or "channel did not confirm")

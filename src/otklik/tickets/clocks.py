@@ -1,0 +1,199 @@
+"""The timers a ticket owns, set and cleared in the same transaction as the change behind them.
+
+Each clock is at most one pending job, named by a key (``ticket:<id>:<clock>``):
+
+* ``sla:response`` — while the customer waits for us (first, then each next response);
+* ``sla:resolution`` — from the first message to the solution;
+* ``hold`` — the promise an agent made; ``auto_close`` — a solved ticket's inactivity window;
+* ``age`` — the customer's own clock (1 day, 7 days, 30 days), which no hold pauses.
+
+SLA and age jobs walk through their stages by rescheduling themselves (see ``tickets.tasks``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from otklik.channels.queries import inactivity_seconds
+from otklik.core import jobs
+from otklik.tickets.models import Ticket
+from otklik.timers.models import SlaPolicy
+from otklik.timers.rules import BusinessCalendar
+from otklik.timers.sla import AGE_LEVELS, Policy, Stage, Target, parse_calendar, pick_policy, stages
+
+SLA_STAGE = "ticket.sla_stage"
+HOLD_DUE = "ticket.hold_due"
+AUTO_CLOSE = "ticket.auto_close"
+AGE = "ticket.age"
+
+
+def key(ticket_id: int, clock: str) -> str:
+    return f"ticket:{ticket_id}:{clock}"
+
+
+def configured_policies(session: Session) -> list[Policy]:
+    rows = session.scalars(select(SlaPolicy).where(SlaPolicy.active.is_(True)).order_by(SlaPolicy.id))
+    policies = []
+    for row in rows:
+        calendar = (
+            parse_calendar(row.calendar.timezone, row.calendar.hours, row.calendar.holidays, row.calendar.always_open)
+            if row.calendar is not None
+            else BusinessCalendar.always()
+        )
+        policies.append(
+            Policy(
+                row.name,
+                timedelta(minutes=row.first_response_minutes),
+                timedelta(minutes=row.next_response_minutes),
+                timedelta(minutes=row.resolution_minutes),
+                calendar,
+                urgency=row.urgency,
+                category=row.category,
+                org_tier=row.org_tier,
+                id=row.id,
+            )
+        )
+    return policies
+
+
+def policy_for(session: Session, ticket: Ticket) -> Policy:
+    organisation = ticket.customer.organisation
+    return pick_policy(
+        configured_policies(session),
+        urgency=ticket.urgency,
+        category=ticket.category,
+        org_tier=organisation.sla_tier if organisation else None,
+    )
+
+
+def live_due(ticket: Ticket, target: Target) -> datetime | None:
+    """The running due time of ``target``, or None when that clock is stopped."""
+    if target is Target.RESOLUTION:
+        return ticket.resolution_due_at
+    if ticket.waiting_since is None:
+        return None
+    return ticket.first_response_due_at if ticket.first_response_at is None else ticket.next_response_due_at
+
+
+def _schedule_target(
+    session: Session,
+    ticket: Ticket,
+    target: Target,
+    start: datetime,
+    duration: timedelta,
+    policy: Policy,
+    *,
+    fresh: bool,
+) -> datetime:
+    plan = stages(start, duration, policy.calendar)
+    due = plan[1][1]
+    jobs.schedule(
+        session,
+        SLA_STAGE,
+        {"ticket_id": ticket.id, "target": target.value, "due": due.isoformat(), "plan": _plan_json(plan), "next": 0},
+        due_at=plan[0][1],
+        key=key(ticket.id, f"sla:{target.value}"),
+        fresh=fresh,
+    )
+    return due
+
+
+def _plan_json(plan: list[tuple[Stage, datetime]]) -> list[list[str]]:
+    return [[stage.value, when.isoformat()] for stage, when in plan]
+
+
+def start_response_clock(session: Session, ticket: Ticket, at: datetime, *, fresh: bool = False) -> None:
+    """The customer now waits for us (unless they already were: the earlier wait keeps counting)."""
+    if ticket.waiting_since is not None:
+        return
+    ticket.waiting_since = at
+    _schedule_response(session, ticket, fresh=fresh)
+
+
+def _schedule_response(session: Session, ticket: Ticket, *, fresh: bool = False) -> None:
+    assert ticket.waiting_since is not None
+    policy = policy_for(session, ticket)
+    ticket.sla_policy_id = policy.id
+    first = ticket.first_response_at is None
+    duration = policy.first_response if first else policy.next_response
+    due = _schedule_target(session, ticket, Target.RESPONSE, ticket.waiting_since, duration, policy, fresh=fresh)
+    if first:
+        ticket.first_response_due_at = due
+    else:
+        ticket.next_response_due_at = due
+
+
+def stop_response_clock(session: Session, ticket: Ticket, answered_at: datetime) -> bool:
+    """A public reply reached the customer: the wait that began before it is over."""
+    if ticket.waiting_since is None or answered_at < ticket.waiting_since:
+        return False
+    ticket.first_response_at = ticket.first_response_at or answered_at
+    ticket.waiting_since = None
+    ticket.next_response_due_at = None
+    jobs.cancel(session, key(ticket.id, f"sla:{Target.RESPONSE.value}"))
+    return True
+
+
+def pause_response_clock(session: Session, ticket: Ticket) -> None:
+    """A promise with a due time was made: the response target waits for it (the age clock does not)."""
+    if ticket.waiting_since is None:
+        return
+    ticket.waiting_since = None
+    ticket.next_response_due_at = None
+    if ticket.first_response_at is None:
+        ticket.first_response_due_at = None
+    jobs.cancel(session, key(ticket.id, f"sla:{Target.RESPONSE.value}"))
+
+
+def start_resolution_clock(session: Session, ticket: Ticket, at: datetime, *, fresh: bool = False) -> None:
+    policy = policy_for(session, ticket)
+    ticket.sla_policy_id = policy.id
+    ticket.resolution_due_at = _schedule_target(
+        session, ticket, Target.RESOLUTION, at, policy.resolution, policy, fresh=fresh
+    )
+
+
+def retarget(session: Session, ticket: Ticket) -> None:
+    """Urgency or category changed: the running targets follow the new policy from their start."""
+    if ticket.waiting_since is not None:
+        _schedule_response(session, ticket)
+    if ticket.resolution_due_at is not None and ticket.first_customer_message_at is not None:
+        start_resolution_clock(session, ticket, ticket.first_customer_message_at)
+
+
+def start_age_clock(session: Session, ticket: Ticket, first_message_at: datetime, *, fresh: bool = False) -> None:
+    level, delta = AGE_LEVELS[0]
+    jobs.schedule(
+        session, AGE, {"ticket_id": ticket.id, "level": level}, due_at=first_message_at + delta,
+        key=key(ticket.id, "age"), fresh=fresh,
+    )  # fmt: skip
+
+
+def schedule_hold(session: Session, ticket: Ticket) -> None:
+    assert ticket.hold_until is not None
+    jobs.schedule(session, HOLD_DUE, {"ticket_id": ticket.id}, due_at=ticket.hold_until, key=key(ticket.id, "hold"))
+
+
+def cancel_hold(session: Session, ticket: Ticket) -> None:
+    jobs.cancel(session, key(ticket.id, "hold"))
+
+
+def schedule_auto_close(session: Session, ticket: Ticket, since: datetime) -> datetime:
+    """A solved ticket closes after the channel's inactivity window of customer silence."""
+    due = since + timedelta(seconds=inactivity_seconds(session, ticket.channel))
+    jobs.schedule(session, AUTO_CLOSE, {"ticket_id": ticket.id}, due_at=due, key=key(ticket.id, "auto_close"))
+    return due
+
+
+def cancel_auto_close(session: Session, ticket: Ticket) -> None:
+    jobs.cancel(session, key(ticket.id, "auto_close"))
+
+
+def stop_all(session: Session, ticket: Ticket) -> None:
+    """A closed ticket owes nobody anything: every clock stops."""
+    ticket.waiting_since = None
+    ticket.next_response_due_at = None
+    jobs.cancel_prefix(session, f"ticket:{ticket.id}:")

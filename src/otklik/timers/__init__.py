@@ -1,0 +1,1 @@
+"""Timers: SLA policies, business calendars and the pure math of due times."""

@@ -1,0 +1,1 @@
+"""The worker: one loop that runs due jobs (timers, deliveries, sweeps)."""

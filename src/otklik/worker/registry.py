@@ -1,0 +1,16 @@
+"""Imports every module that registers job handlers, so a worker knows all kinds."""
+
+from __future__ import annotations
+
+import importlib
+
+TASK_MODULES = (
+    "otklik.worker.diagnostics",
+    "otklik.messages.tasks",
+    "otklik.tickets.tasks",
+)
+
+
+def load() -> None:
+    for module in TASK_MODULES:
+        importlib.import_module(module)

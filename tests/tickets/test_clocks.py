@@ -1,0 +1,250 @@
+"""Every promise and target as a durable timer: SLA stages, delivery, holds, auto-close,
+the customer's own clock, the backlog guard and the digest — driven by moving the clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from otklik.core import clock, jobs
+from otklik.worker import registry
+from tests.conftest import Cast, Persona, unique
+
+registry.load()
+MOSCOW_NOON = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)  # Monday 12:05 in Moscow (the frozen clock's start)
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def inbound(
+    client: TestClient, who: Persona, *, channel: str = "webchat", sender: str = "", text: str = "Помогите"
+) -> int:
+    kind = {"email": "email", "webchat": "web", "telegram": "telegram"}[channel]
+    value = sender or (f"{unique('c')}@example.ru" if kind == "email" else unique("c").replace("-", "_"))
+    body = {"channel": channel, "external_id": unique(), "sender": {"kind": kind, "value": value}, "text": text}
+    answer = client.post("/api/v1/messages/inbound", json=body, headers=who.headers)
+    assert answer.status_code in (200, 201), answer.text
+    return int(answer.json()["ticket_id"])
+
+
+def ticket(client: TestClient, who: Persona, ticket_id: int) -> dict[str, Any]:
+    answer = client.get(f"/api/v1/tickets/{ticket_id}", headers=who.headers)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def notes(client: TestClient, who: Persona, lang: str = "ru") -> list[dict[str, Any]]:
+    answer = client.get("/api/v1/notifications", headers={**who.headers, "Accept-Language": lang})
+    return list(answer.json()["items"])
+
+
+def post(client: TestClient, who: Persona, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    answer = client.post(path, json=body, headers=who.headers)
+    assert answer.status_code in (200, 201), answer.text
+    return dict(answer.json())
+
+
+@pytest.fixture
+def run(session_factory: sessionmaker[Session]) -> Any:
+    """One worker round, as ``otklik worker`` does it (periodic sweeps included)."""
+
+    def round_() -> int:
+        with session_factory() as session, session.begin():
+            jobs.ensure_periodic(session)
+        return jobs.run_due(session_factory, worker="test")
+
+    return round_
+
+
+def test_first_response_target_runs_in_business_hours(client: TestClient, cast: Cast, frozen_clock: Any) -> None:
+    ticket_id = inbound(client, cast.agent_marina)
+    sla = ticket(client, cast.agent_marina, ticket_id)["sla"]
+    assert sla["waiting_since"] == iso(MOSCOW_NOON)
+    # untriaged counts as normal: 2 business hours on Moscow 9–18 → 14:05 MSK
+    assert sla["first_response_due_at"] == iso(MOSCOW_NOON + timedelta(hours=2))
+    # resolution: 27 business hours = three working days → Thursday 12:05 MSK
+    assert sla["resolution_due_at"] == iso(MOSCOW_NOON + timedelta(days=3))
+
+
+def test_urgent_target_warns_owner_then_lead_then_admin(
+    client: TestClient, cast: Cast, frozen_clock: clock.FrozenClock, run: Any
+) -> None:
+    marina, boris, olga = cast.agent_marina, cast.lead_boris, cast.admin_olga
+    ticket_id = inbound(client, marina, channel="telegram", text="стою на складе, поставку не принимают")
+    triaged = post(client, marina, f"/api/v1/tickets/{ticket_id}/triage", {"category": "shipping", "urgency": "urgent"})
+    assert triaged["sla"]["first_response_due_at"] == iso(MOSCOW_NOON + timedelta(minutes=15))  # 24/7
+    frozen_clock.advance(timedelta(minutes=11))
+    run()
+    assert notes(client, boris) == []
+    frozen_clock.advance(timedelta(minutes=1))  # 12 of 15 minutes: 80 %
+    run()
+    warned = notes(client, marina)
+    assert [n["kind"] for n in warned] == ["sla_warn"]
+    assert (
+        warned[0]["text"] == f"Обращение #{ticket_id}: срок ответа истекает в 2026-11-23 09:20 UTC. Ответьте клиенту."
+    )
+    frozen_clock.advance(timedelta(minutes=3))
+    run()
+    breach = notes(client, boris, "en")
+    assert [n["kind"] for n in breach] == ["sla_breach"]
+    assert "Owner: Марина Складова" in breach[0]["text"]
+    assert notes(client, olga) == []
+    frozen_clock.advance(timedelta(minutes=7, seconds=30))
+    run()
+    assert [n["kind"] for n in notes(client, olga)] == ["sla_escalate"]
+
+
+def test_only_a_delivered_reply_stops_the_clock(client: TestClient, cast: Cast, frozen_clock: Any, run: Any) -> None:
+    anna = cast.agent_anna
+    chat = inbound(client, anna, channel="webchat")
+    mail = inbound(client, anna, channel="email")
+    for ticket_id in (chat, mail):
+        post(client, anna, f"/api/v1/tickets/{ticket_id}/replies", {"text": "Проверила: выплата ушла сегодня."})
+    queued = ticket(client, anna, chat)
+    assert queued["status"] == "pending_customer"
+    assert queued["sla"]["waiting_since"] is not None  # queued is not delivered
+    run()
+    delivered = ticket(client, anna, chat)
+    assert delivered["sla"]["waiting_since"] is None
+    assert delivered["sla"]["first_response_at"] is not None
+    timeline = client.get(f"/api/v1/tickets/{chat}/messages", headers=anna.headers).json()["items"]
+    assert timeline[-1]["delivery"] == {"state": "sent", "error": None}
+    # e-mail has no relay configured here: the reply fails for good and nothing claims otherwise
+    lost = ticket(client, anna, mail)
+    assert lost["status"] == "open"
+    assert lost["sla"]["waiting_since"] is not None
+    failed = client.get(f"/api/v1/tickets/{mail}/messages", headers=anna.headers).json()["items"][-1]
+    assert failed["delivery"]["state"] == "failed"
+    assert "OTKLIK_SMTP_URL" in failed["delivery"]["error"]
+    assert [n["kind"] for n in notes(client, anna)] == ["delivery_failed"]
+    refused = client.post(f"/api/v1/tickets/{mail}/solve", json={}, headers=anna.headers)
+    assert refused.status_code == 409
+
+
+def test_a_promise_comes_due_and_tops_the_queue(
+    client: TestClient, cast: Cast, frozen_clock: clock.FrozenClock, run: Any
+) -> None:
+    marina = cast.agent_marina
+    ticket_id = inbound(client, marina, channel="telegram")
+    post(client, marina, f"/api/v1/tickets/{ticket_id}/replies", {"text": "Проверяю слот"})
+    until = clock.now() + timedelta(minutes=5)
+    held = post(
+        client, marina, f"/api/v1/tickets/{ticket_id}/hold", {"until": iso(until), "promise": "Проверяю слот, 5 минут"}
+    )
+    assert held["status"] == "on_hold"
+    assert held["hold"]["until"] == iso(until)
+    frozen_clock.advance(timedelta(minutes=4))
+    run()
+    assert ticket(client, marina, ticket_id)["status"] == "on_hold"
+    frozen_clock.advance(timedelta(minutes=1))
+    run()
+    due = ticket(client, marina, ticket_id)
+    assert due["status"] == "open"
+    assert due["sla"]["waiting_since"] == iso(until)  # now we owe them an answer
+    kinds = [n["kind"] for n in notes(client, marina)]
+    assert "follow_up_due" in kinds
+    assert "«Проверяю слот, 5 минут»" in notes(client, marina)[0]["text"]
+
+
+def test_solved_live_chat_closes_after_thirty_silent_minutes(
+    client: TestClient, cast: Cast, frozen_clock: clock.FrozenClock, run: Any
+) -> None:
+    anna = cast.agent_anna
+    ticket_id = inbound(client, anna, channel="webchat")
+    post(client, anna, f"/api/v1/tickets/{ticket_id}/solve", {"text": "Готово, выплата отправлена."})
+    frozen_clock.advance(timedelta(minutes=29, seconds=59))
+    run()
+    assert ticket(client, anna, ticket_id)["status"] == "solved"
+    frozen_clock.advance(timedelta(seconds=1))
+    run()
+    closed = ticket(client, anna, ticket_id)
+    assert closed["status"] == "closed"
+    assert closed["customer_clock"]["stopped_at"] == iso(clock.now())
+
+
+def test_an_admin_shortens_the_window_and_solved_tickets_follow(
+    client: TestClient, cast: Cast, frozen_clock: clock.FrozenClock, run: Any
+) -> None:
+    anna, olga = cast.agent_anna, cast.admin_olga
+    quiet = inbound(client, anna, channel="webchat")
+    talking = inbound(client, anna, channel="webchat")
+    for ticket_id in (quiet, talking):
+        post(client, anna, f"/api/v1/tickets/{ticket_id}/solve", {"text": "Решено."})
+    forbidden = client.put(
+        "/api/v1/settings/channels/webchat", json={"inactivity_close_seconds": 60}, headers=anna.headers
+    )
+    assert forbidden.status_code == 403
+    changed = client.put(
+        "/api/v1/settings/channels/webchat", json={"inactivity_close_seconds": 60}, headers=olga.headers
+    )
+    assert changed.json()["inactivity_close_seconds"] == 60
+    frozen_clock.advance(timedelta(seconds=30))
+    sender = client.get(f"/api/v1/tickets/{talking}", headers=anna.headers).json()["customer"]["id"]
+    identity = client.get(f"/api/v1/customers/{sender}", headers=anna.headers).json()["identities"][0]["value"]
+    inbound(client, anna, channel="webchat", sender=identity, text="Нет, деньги не пришли")
+    frozen_clock.advance(timedelta(seconds=30))
+    run()
+    assert ticket(client, anna, quiet)["status"] == "closed"
+    assert ticket(client, anna, talking)["status"] == "open"
+    bad = client.put("/api/v1/settings/channels/webchat", json={"inactivity_close_seconds": 0}, headers=olga.headers)
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "inactivity_close_seconds"
+
+
+def test_the_customers_clock_ignores_holds_and_climbs_to_the_admin(
+    client: TestClient, cast: Cast, frozen_clock: clock.FrozenClock, run: Any, db: Session
+) -> None:
+    marina, boris, olga = cast.agent_marina, cast.lead_boris, cast.admin_olga
+    ticket_id = inbound(client, marina, channel="telegram")
+    post(client, marina, f"/api/v1/tickets/{ticket_id}/replies", {"text": "Товар будет через месяц, напишем."})
+    post(
+        client, marina, f"/api/v1/tickets/{ticket_id}/hold",
+        {"until": iso(clock.now() + timedelta(days=40)), "promise": "Мы напишем вам до 2 января"},
+    )  # fmt: skip
+    for days, who, level in ((1, boris, 1), (6, olga, 2), (23, olga, 3)):
+        frozen_clock.advance(timedelta(days=days))
+        run()
+        assert ticket(client, marina, ticket_id)["customer_clock"]["escalation_level"] == level
+        assert any(n["kind"] == "customer_age" for n in notes(client, who))
+    assert ticket(client, marina, ticket_id)["status"] == "on_hold"
+
+
+def test_reminders_repeat_in_business_hours_only(
+    client: TestClient, cast: Cast, frozen_clock: clock.FrozenClock, run: Any, db: Session
+) -> None:
+    anna, olga = cast.agent_anna, cast.admin_olga
+    calendar = post(
+        client, olga, "/api/v1/settings/calendars",
+        {"name": "Москва, будни", "hours": [[["09:00", "18:00"]]] * 5 + [[], []]},
+    )  # fmt: skip
+    from otklik.agents.queries import find_team
+
+    team = find_team(db, "Финансы")
+    assert team is not None
+    team.calendar_id = calendar["id"]
+    db.commit()
+    frozen_clock.set(datetime(2026, 11, 23, 23, 0, tzinfo=UTC))  # 02:00 in Moscow
+    ticket_id = inbound(client, anna, channel="telegram")
+    post(client, anna, f"/api/v1/tickets/{ticket_id}/triage", {"category": "finance", "urgency": "urgent"})
+    frozen_clock.advance(timedelta(hours=1))  # breached at night
+    run()
+    assert [n for n in notes(client, anna) if n["kind"] == "backlog_reminder"] == []
+    frozen_clock.set(datetime(2026, 11, 24, 6, 1, tzinfo=UTC))  # 09:01 Moscow
+    run()
+    reminders = lambda: [n for n in notes(client, anna) if n["kind"] == "backlog_reminder"]  # noqa: E731
+    assert len(reminders()) == 1
+    frozen_clock.advance(timedelta(minutes=10))
+    run()
+    assert len(reminders()) == 1
+    frozen_clock.advance(timedelta(minutes=21))
+    run()
+    assert len(reminders()) == 2
+    digest = [n for n in notes(client, olga) if n["kind"] == "daily_digest"]
+    assert len(digest) == 1  # no lead in «Финансы»: the admin gets its digest
+    assert f"#{ticket_id}" in digest[0]["text"]

@@ -235,3 +235,19 @@ class CpuMeter:
         busy0, total0 = self._machine
         result["machine_busy_pct"] = round(100 * (busy1 - busy0) / max(1, total1 - total0), 1)
         return result
+
+
+def wait_for_quiet(max_wait: float, busy_below: float = 25.0, window: float = 5.0) -> dict[str, Any]:
+    """Wait (at most ``max_wait`` s) until the machine is under ``busy_below`` % busy over ``window`` s.
+
+    Other work shares this machine; starting in a quiet moment keeps the figures about Otklik.
+    Returns what was seen, so the results can say whether the wait succeeded.
+    """
+    deadline = time.monotonic() + max_wait
+    while True:
+        busy0, total0 = _machine_ticks()
+        time.sleep(window)
+        busy1, total1 = _machine_ticks()
+        busy = 100 * (busy1 - busy0) / max(1, total1 - total0)
+        if busy < busy_below or time.monotonic() >= deadline:
+            return {"busy_pct_at_start": round(busy, 1), "quiet": busy < busy_below}

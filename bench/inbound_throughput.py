@@ -24,7 +24,17 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, func, select
 
-from common import ADMIN_EMAIL, CpuMeter, machine_facts, mint_token, redact, running_server, summary_ms, write_json
+from common import (
+    ADMIN_EMAIL,
+    CpuMeter,
+    machine_facts,
+    mint_token,
+    redact,
+    running_server,
+    summary_ms,
+    wait_for_quiet,
+    write_json,
+)
 from otklik.core.db import make_engine
 from otklik.core.migrate import upgrade
 from otklik.customers.models import Identity
@@ -122,6 +132,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     engine = make_engine(args.url)
     token = mint_token(engine, ADMIN_EMAIL)
     senders = sample_senders(engine, 20_000, args.seed)
+    quiet = wait_for_quiet(args.quiet_wait) if args.quiet_wait else {}
     facts_before = machine_facts(engine)
     engine.dispose()
     run_id = uuid.uuid4().hex[:10]
@@ -187,6 +198,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "cpu_cores_used": cpu | {"client_cores": round(client_cores, 2)},
         "client_process_max_core": round(max(r["cpu"] / (r["t1"] - r["t0"]) for r in results), 2),
         "machine": facts_before,
+        "quiet_wait": quiet,
         "loadavg_after": list(os.getloadavg()),
     }
     lat = result["latency"]
@@ -216,6 +228,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--baseline", action="store_true", help="GET /healthz instead: the ceiling of server + client on this machine"
+    )
+    parser.add_argument(
+        "--quiet-wait", type=float, default=0, help="wait up to this many seconds for the shared machine to be quiet"
     )
     parser.add_argument("--json-out")
     args = parser.parse_args()

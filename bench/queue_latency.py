@@ -20,7 +20,16 @@ import httpx
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from common import agent_email, machine_facts, mint_token, redact, running_server, summary_ms, write_json
+from common import (
+    agent_email,
+    machine_facts,
+    mint_token,
+    redact,
+    running_server,
+    summary_ms,
+    wait_for_quiet,
+    write_json,
+)
 from otklik.agents.models import Agent
 from otklik.agents.queries import get_agent_by_email, principal_of
 from otklik.agents.rules import Principal
@@ -184,6 +193,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with factory() as session:
         cases = scenarios(session, args.agents)
         tickets = session.scalar(select(func.count()).select_from(Ticket)) or 0
+    quiet = wait_for_quiet(args.quiet_wait) if args.quiet_wait else {}
     facts = machine_facts(engine)
     print(f"{tickets:,} tickets; {len(cases)} queue scenarios; {args.runs} runs each")
     plans = explain(engine, factory, cases)
@@ -211,6 +221,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "http": http,
         "plans": plans,
         "machine": facts,
+        "quiet_wait": quiet,
     }
 
 
@@ -220,6 +231,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=300, help="timed calls per scenario")
     parser.add_argument("--agents", type=int, default=10, help="agents whose queues are rotated through")
     parser.add_argument("--no-http", dest="http", action="store_false", help="skip the HTTP measurement")
+    parser.add_argument(
+        "--quiet-wait", type=float, default=0, help="wait up to this many seconds for the shared machine to be quiet"
+    )
     parser.add_argument("--json-out")
     args = parser.parse_args()
     write_json(args.json_out, run(args))

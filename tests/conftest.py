@@ -52,6 +52,19 @@ def fresh_postgres_database(base_url: str, name: str) -> str:
     return make_url(base_url).set(database=name).render_as_string(hide_password=False)
 
 
+def drop_postgres_database(url: str) -> None:
+    """Remove a database that ``fresh_postgres_database`` made (no-op for SQLite)."""
+    target = make_url(url)
+    if not target.drivername.startswith("postgresql") or not PG_URL:
+        return
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 def migrated_url(backend: str, tmp_dir: str, tag: str) -> str:
     """A brand-new database of ``backend`` with every migration applied."""
     if backend == "sqlite":
@@ -69,6 +82,7 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     eng = make_engine(url)
     yield eng
     eng.dispose()
+    drop_postgres_database(url)
 
 
 @pytest.fixture

@@ -248,3 +248,30 @@ def test_reminders_repeat_in_business_hours_only(
     digest = [n for n in notes(client, olga) if n["kind"] == "daily_digest"]
     assert len(digest) == 1  # no lead in «Финансы»: the admin gets its digest
     assert f"#{ticket_id}" in digest[0]["text"]
+
+
+def test_a_holding_message_starts_its_own_short_timer(
+    client: TestClient, cast: Cast, frozen_clock: clock.FrozenClock, run: Any
+) -> None:
+    marina = cast.agent_marina
+    ticket_id = inbound(client, marina, channel="webchat", text="стою на складе в Хоругвино, нет слота")
+    note = client.post(
+        f"/api/v1/tickets/{ticket_id}/replies",
+        json={"text": "Проверяю слот, 5 минут", "public": False, "follow_up_minutes": 5},
+        headers=marina.headers,
+    )
+    assert note.status_code == 422
+    assert note.json()["field"] == "follow_up_minutes"
+    post(
+        client,
+        marina,
+        f"/api/v1/tickets/{ticket_id}/replies",
+        {"text": "Проверяю слот, 5 минут", "follow_up_minutes": 5},
+    )
+    held = ticket(client, marina, ticket_id)
+    assert held["status"] == "on_hold"
+    assert held["hold"] == {"until": iso(clock.now() + timedelta(minutes=5)), "promise": "Проверяю слот, 5 минут"}
+    frozen_clock.advance(timedelta(minutes=5))
+    run()
+    assert ticket(client, marina, ticket_id)["status"] == "open"
+    assert [n["kind"] for n in notes(client, marina)][0] == "follow_up_due"

@@ -119,21 +119,28 @@ class TicketLives(RuleBasedStateMachine):
 
     def _facts(self, ticket_id: int) -> Facts:
         """The machine's facts, read from stored rows: the last public message decides the author."""
-        row = self._ticket_row(ticket_id)
-        direction = self.session.scalar(
+        last_public = (
             select(MESSAGES.c.direction)
             .where(MESSAGES.c.ticket_id == ticket_id, MESSAGES.c.public.is_(True))
             .order_by(MESSAGES.c.id.desc())
             .limit(1)
+            .scalar_subquery()
         )
-        author = None if direction is None else Author.AGENT if direction == Direction.OUTBOUND else Author.CUSTOMER
+        row = self.session.execute(
+            select(TICKETS.c.status, TICKETS.c.assignee_id, last_public.label("direction")).where(
+                TICKETS.c.id == ticket_id
+            )
+        ).one()
+        author = {Direction.OUTBOUND: Author.AGENT, Direction.INBOUND: Author.CUSTOMER}.get(row.direction)
         return Facts(Status(row.status), row.assignee_id is not None, author)
 
     def _snapshot(self) -> tuple[object, ...]:
         """Everything a refused action must leave alone (pending changes are flushed first)."""
         self.session.flush()
         rows = self.session.execute(select(TICKETS).where(TICKETS.c.id.in_(self.ticket_ids)).order_by(TICKETS.c.id))
-        counts = [self.session.scalar(select(func.count()).select_from(t)) for t in (MESSAGES, EVENTS, OUTBOX)]
+        counts = self.session.execute(
+            select(*(select(func.count()).select_from(t).scalar_subquery() for t in (MESSAGES, EVENTS, OUTBOX)))
+        ).one()
         return tuple(tuple(r) for r in rows), tuple(counts)
 
     def _ticket(self, ticket_id: int) -> Ticket:
@@ -188,8 +195,14 @@ class TicketLives(RuleBasedStateMachine):
     def customer_writes(self, channel: Channel, text: str) -> None:
         kind, value = SENDERS[channel]
         inbound = InboundMessage(channel, f"in-{uuid.uuid4().hex}", kind, value, text, display_name="Илья")
-        active = [t for t in self.ticket_ids if self.ticket_channel[t] is channel]
-        active = [t for t in active if self._ticket_row(t).status != Status.CLOSED]
+        mine = [t for t in self.ticket_ids if self.ticket_channel[t] is channel]
+        active = list(
+            self.session.scalars(
+                select(TICKETS.c.id)
+                .where(TICKETS.c.id.in_(mine), TICKETS.c.status != Status.CLOSED)
+                .order_by(TICKETS.c.id)
+            )
+        )
         want: Expectation = expected(self._facts(active[-1]), Action.CUSTOMER_MESSAGE) if active else Status.NEW
         if not text.strip():
             want = "text_empty"

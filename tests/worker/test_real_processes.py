@@ -151,9 +151,7 @@ def pings_done(lab: Lab, url: str) -> int:
 
 def ping_rows(lab: Lab, url: str) -> tuple[int, int]:
     """(audit rows of pings, distinct job ids among them)."""
-    row = lab.row(
-        url, "SELECT count(*), count(DISTINCT entity_id) FROM audit_events WHERE action = 'diagnostics.ping'"
-    )
+    row = lab.row(url, "SELECT count(*), count(DISTINCT entity_id) FROM audit_events WHERE action = 'diagnostics.ping'")
     return int(row[0]), int(row[1])
 
 

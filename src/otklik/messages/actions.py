@@ -9,7 +9,7 @@ together, so a ticket never says «answered» about an answer that does not exis
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from otklik.messages.queries import get_by_external_id
 from otklik.tickets.actions import (
     agent_actor,
     customer_actor,
+    do_hold,
     do_open_ticket,
     do_record_answer_delivered,
     do_record_answer_lost,
@@ -193,6 +194,35 @@ def do_reply(
         ticket_id=ticket.id,
         at=moment,
     )
+    return message
+
+
+def do_holding_reply(
+    session: Session,
+    ticket: Ticket,
+    *,
+    agent: Agent,
+    text: str,
+    minutes: int,
+    public: bool = True,
+    at: datetime | None = None,
+) -> Message:
+    """«Проверяю слот, 5 минут»: a public reply that is also a promise with its own timer.
+
+    The reply is stored and queued; the ticket then waits on us (``on_hold``) until the
+    promised time, when it returns to the top of the owner's queue.
+    """
+    moment = at or clock.now()
+    if not 1 <= minutes <= 24 * 60:
+        raise InvalidInput("invalid_field", field="follow_up_minutes", reason="1–1440")
+    if not public:
+        reason = "обещание видит клиент: нужен публичный ответ / a promise is for the customer: reply publicly"
+        raise InvalidInput("invalid_field", field="follow_up_minutes", reason=reason)
+    message = do_reply(session, ticket, agent=agent, text=text, public=True, at=moment)
+    do_hold(
+        session, ticket, until=moment + timedelta(minutes=minutes), promise=message.text, actor=agent_actor(agent),
+        at=moment,
+    )  # fmt: skip
     return message
 
 

@@ -43,6 +43,8 @@ class ReplyIn(BaseModel):
 
     text: str = Field(min_length=1, max_length=100_000)
     public: bool = True
+    #: a holding message («5 минут»): the ticket goes on hold for this long, then returns to the queue
+    follow_up_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
 
 
 class AuthorOut(BaseModel):

@@ -12,7 +12,7 @@ from otklik.api.deps import DB, AuthDep
 from otklik.core import audit
 from otklik.core.config import get_settings
 from otklik.core.errors import InvalidInput
-from otklik.messages.actions import do_reply
+from otklik.messages.actions import do_holding_reply, do_reply
 from otklik.messages.queries import list_messages
 from otklik.messages.schemas import MessageOut, MessagePage, ReplyIn
 from otklik.tickets import actions
@@ -103,7 +103,12 @@ def messages(
 def reply(ticket_id: int, body: ReplyIn, db: DB, auth: AuthDep) -> MessageOut:
     """A public reply (queued for delivery; the ticket then waits for the customer) or a note."""
     ticket = access_ticket(db, auth.principal, ticket_id)
-    message = do_reply(db, ticket, agent=auth.agent, text=body.text, public=body.public)
+    if body.follow_up_minutes is not None:
+        message = do_holding_reply(
+            db, ticket, agent=auth.agent, text=body.text, minutes=body.follow_up_minutes, public=body.public
+        )
+    else:
+        message = do_reply(db, ticket, agent=auth.agent, text=body.text, public=body.public)
     db.commit()
     return MessageOut.of(message)
 

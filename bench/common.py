@@ -193,8 +193,10 @@ def _machine_ticks() -> tuple[int, int]:
 class CpuMeter:
     """CPU seconds used between start() and stop() by a server's process tree, postgres, and the machine."""
 
-    def __init__(self, server_pid: int | None) -> None:
+    def __init__(self, server_pid: int | None, database: str | None = None) -> None:
         self.server_pid = server_pid
+        #: count only the PostgreSQL backends serving this database: others' tests share the server
+        self.database = database
         self._before: dict[int, tuple[str, int, int]] = {}
         self._machine: tuple[int, int] = (0, 0)
         self._t0 = 0.0
@@ -214,9 +216,16 @@ class CpuMeter:
         for pid, (comm, _, ticks) in stats.items():
             if pid in tree:
                 groups["server"][pid] = ticks
-            elif comm.startswith("postgres"):
+            elif comm.startswith("postgres") and self.database and self._serves(pid):
                 groups["postgres"][pid] = ticks
         return groups
+
+    def _serves(self, pid: int) -> bool:
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            return False
+        return f" {self.database} " in title
 
     def start(self) -> None:
         self._before = _all_stats()

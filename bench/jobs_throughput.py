@@ -112,14 +112,14 @@ def opened_database(process: subprocess.Popen[bytes], url: str, name: str, engin
         return bool(seen.scalar_one())
 
 
-def start_workers(url: str, count: int, batch: int, logs: Path) -> list[subprocess.Popen[bytes]]:
+def start_workers(url: str, count: int, batch: int, logs: Path, tag: str) -> list[subprocess.Popen[bytes]]:
     processes = []
     for number in range(count):
         name = f"bench_worker_{number}"
         worker_url = url
         if url.startswith("postgresql"):
             worker_url = make_url(url).update_query_dict({"application_name": name}).render_as_string(False)
-        with (logs / f"jobs_{name}.log").open("wb") as log:
+        with (logs / f"{tag}_{name}.log").open("wb") as log:
             processes.append(
                 subprocess.Popen(
                     [str(OTKLIK), "worker", "--poll", "0.1", "--batch", str(batch)],
@@ -148,10 +148,10 @@ def count(engine: Engine, sql: str) -> Any:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     url = fresh_database(args.backend, args.pg_server)
-    look = create_engine(url, poolclass=NullPool)  # plain reads: no BEGIN IMMEDIATE on SQLite
+    look = create_engine(url, pool_size=1)  # plain reads (no BEGIN IMMEDIATE on SQLite), one kept connection
     logs = ROOT / "var"
     logs.mkdir(exist_ok=True)
-    processes = start_workers(url, args.workers, args.batch, logs)
+    processes = start_workers(url, args.workers, args.batch, logs, f"jobs_{args.backend}_{args.workers}w")
     load_before = os.getloadavg()
     try:
         for number, process in enumerate(processes):

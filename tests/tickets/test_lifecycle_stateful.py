@@ -85,16 +85,20 @@ class TicketLives(RuleBasedStateMachine):
         self.outer = self.connection.begin()
         factory = sessionmaker(bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
         self.session: Session = factory()
-        tests = Actor.system("tests")
-        self.agents: list[Agent] = [
-            do_create_agent(self.session, email=e, name=n, role=r, teams=t, actor=tests)
-            for e, n, r, t in (
-                ("marina@otklik.test", "Марина Складова", "agent", ["FBO"]),
-                ("anna@otklik.test", "Анна Финансова", "agent", ["Финансы"]),
-                ("boris@otklik.test", "Борис Лидов", "lead", ["FBO"]),
-            )
-        ]
-        self.session.commit()
+        try:
+            tests = Actor.system("tests")
+            self.agents: list[Agent] = [
+                do_create_agent(self.session, email=e, name=n, role=r, teams=t, actor=tests)
+                for e, n, r, t in (
+                    ("marina@otklik.test", "Марина Складова", "agent", ["FBO"]),
+                    ("anna@otklik.test", "Анна Финансова", "agent", ["Финансы"]),
+                    ("boris@otklik.test", "Борис Лидов", "lead", ["FBO"]),
+                )
+            ]
+            self.session.commit()
+        except BaseException:
+            self.teardown()  # hypothesis only tears down machines it got; a held SQLite lock would stall the rest
+            raise
         self.ticket_channel: dict[int, Channel] = {}
         self.sent: list[InboundMessage] = []
         self.ever_owned: set[int] = set()

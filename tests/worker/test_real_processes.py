@@ -44,7 +44,7 @@ class Lab:
         self.workers: dict[str, subprocess.Popen[bytes]] = {}
         self.stopped: set[str] = set()
         self.databases: list[str] = []
-        self.engines: list[Engine] = []
+        self.engines: dict[str, Engine] = {}
 
     def database(self, backend: str, tag: str) -> str:
         url = migrated_url(backend, str(self.tmp), tag)
@@ -54,9 +54,9 @@ class Lab:
 
     def engine(self, url: str) -> Engine:
         """A plain engine for looking: no ``BEGIN IMMEDIATE`` on SQLite, so reads never queue for the write lock."""
-        engine = create_engine(url, poolclass=NullPool)
-        self.engines.append(engine)
-        return engine
+        if url not in self.engines:
+            self.engines[url] = create_engine(url, pool_size=1)
+        return self.engines[url]
 
     def scalar(self, url: str, sql: str, **params: Any) -> Any:
         with self.engine(url).connect() as conn:
@@ -125,7 +125,7 @@ class Lab:
             if process.poll() is None:
                 process.kill()
             process.wait(timeout=10)
-        for engine in self.engines:
+        for engine in self.engines.values():
             engine.dispose()
         if self.databases:
             assert PG_URL
@@ -270,7 +270,10 @@ def test_two_workers_on_postgresql_never_fire_a_job_twice(lab: Lab) -> None:
     url = lab.database("postgresql", "two_workers")
     lab.start_worker(url, "worker_a")
     lab.start_worker(url, "worker_b")
-    connected = "SELECT count(DISTINCT application_name) FROM pg_stat_activity WHERE application_name LIKE 'worker_%'"
+    connected = (
+        "SELECT count(DISTINCT application_name) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND application_name IN ('worker_a', 'worker_b')"
+    )
     lab.wait_for("both workers connected", lambda: lab.scalar(url, connected) == 2)
 
     # one transaction: all jobs become visible to both polling workers at the same moment

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from otklik.api.routes import agents, customers, inbound, notifications, settings, tickets
+from otklik.api.routes import agents, customers, inbound, notifications, settings, tickets, webhooks
 
 api_v1 = APIRouter(prefix="/api/v1")
-for module in (inbound, tickets, customers, agents, settings, notifications):
+for module in (inbound, tickets, customers, agents, settings, notifications, webhooks):
     api_v1.include_router(module.router)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from otklik.channels.models import ChannelSettings
+from otklik.channels.models import ChannelHealth, ChannelSettings
 from otklik.channels.rules import MAX_INACTIVITY_SECONDS, MIN_INACTIVITY_SECONDS
 from otklik.core import audit, clock
 from otklik.core.actors import Actor
@@ -47,3 +47,35 @@ def do_set_inactivity(
         at=moment,
     )
     return row
+
+
+def _health(session: Session, channel: str) -> ChannelHealth:
+    row = session.get(ChannelHealth, channel)
+    if row is None:
+        row = ChannelHealth(channel=channel)
+        session.add(row)
+    return row
+
+
+def do_note_inbound(session: Session, channel: str, *, at: datetime | None = None) -> None:
+    """The channel delivered something to us."""
+    _health(session, channel).last_inbound_at = at or clock.now()
+
+
+def do_note_outbound(session: Session, channel: str, *, at: datetime | None = None) -> None:
+    """The channel confirmed something we sent; confirmed traffic clears rejected credentials."""
+    row = _health(session, channel)
+    row.last_outbound_at = at or clock.now()
+    row.credentials_rejected_at = None
+
+
+def do_note_error(
+    session: Session, channel: str, error: str, *, credentials: bool = False, at: datetime | None = None
+) -> None:
+    """Something on the channel failed; ``credentials`` when the channel refused our keys."""
+    moment = at or clock.now()
+    row = _health(session, channel)
+    row.last_error = error[:2000]
+    row.last_error_at = moment
+    if credentials:
+        row.credentials_rejected_at = moment

@@ -1,21 +1,45 @@
-"""Which adapter delivers on which channel, given the settings of this installation."""
+"""Which adapter speaks for which channel. Adding a channel: one module in ``adapters/``
+and one line in each table below that applies (it sends, it receives webhooks, or both).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from otklik.channels.adapters.email import EmailAdapter
 from otklik.channels.adapters.portal import PortalAdapter
-from otklik.channels.base import ChannelAdapter, ChannelNotConfigured
+from otklik.channels.base import ChannelAdapter, ChannelNotConfigured, WebhookAdapter
 from otklik.core.config import Settings
 
 
+def _email(settings: Settings) -> ChannelAdapter:
+    if not settings.smtp_url:
+        raise ChannelNotConfigured("почта не настроена: задайте OTKLIK_SMTP_URL / email is not set up: OTKLIK_SMTP_URL")
+    return EmailAdapter(settings.smtp_url, settings.mail_from)
+
+
+#: channel → how to build its sender from the settings (raises ChannelNotConfigured)
+SENDERS: dict[str, Callable[[Settings], ChannelAdapter]] = {
+    "email": _email,
+    "webform": lambda _settings: PortalAdapter("webform"),
+    "webchat": lambda _settings: PortalAdapter("webchat"),
+}
+
+#: channel → how to build its webhook receiver from the settings
+WEBHOOKS: dict[str, Callable[[Settings], WebhookAdapter]] = {}
+
+
 def adapter_for(channel: str, settings: Settings) -> ChannelAdapter:
-    """The adapter for ``channel``; ``ChannelNotConfigured`` says what is missing."""
-    if channel in {"webform", "webchat"}:
-        return PortalAdapter(channel)
-    if channel == "email":
-        if not settings.smtp_url:
-            raise ChannelNotConfigured(
-                "почта не настроена: задайте OTKLIK_SMTP_URL / email is not set up: OTKLIK_SMTP_URL"
-            )
-        return EmailAdapter(settings.smtp_url, settings.mail_from)
-    raise ChannelNotConfigured(f"канал {channel} ещё не подключён / channel {channel} is not connected yet")
+    """The adapter that sends on ``channel``; ``ChannelNotConfigured`` says what is missing."""
+    factory = SENDERS.get(channel)
+    if factory is None:
+        raise ChannelNotConfigured(f"канал {channel} ещё не подключён / channel {channel} is not connected yet")
+    return factory(settings)
+
+
+def webhook_for(channel: str, settings: Settings) -> WebhookAdapter:
+    """The adapter that receives ``channel``'s webhook calls."""
+    factory = WEBHOOKS.get(channel)
+    if factory is None:
+        raise ChannelNotConfigured(f"у канала {channel} нет вебхука / channel {channel} takes no webhook")
+    return factory(settings)

@@ -121,6 +121,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "Сообщение {channel}:{external_id} уже сохранено.",
         "en": "Message {channel}:{external_id} is already stored.",
     },
+    "channel_not_configured": {
+        "ru": "Канал {channel} не настроен для приёма: {reason}",
+        "en": "Channel {channel} is not set up to receive: {reason}",
+    },
+    "webhook_auth_failed": {
+        "ru": "Вебхук {channel} не прошёл проверку подлинности: {reason}",
+        "en": "The {channel} webhook failed authentication: {reason}",
+    },
+    "webhook_payload": {
+        "ru": "Вебхук {channel}: тело запроса не разобрать: {reason}",
+        "en": "The {channel} webhook body cannot be read: {reason}",
+    },
     "notification_not_found": {
         "ru": "Уведомление {notification_id} не найдено.",
         "en": "Notification {notification_id} was not found.",

@@ -86,6 +86,7 @@ class TaskSpec:
     max_attempts: int = 8
     every: timedelta | None = None
     on_failure: FailureHook | None = None
+    on_retry: FailureHook | None = None
 
 
 _TASKS: dict[str, TaskSpec] = {}
@@ -102,11 +103,14 @@ def task(
     max_attempts: int = 8,
     every: timedelta | None = None,
     on_failure: FailureHook | None = None,
+    on_retry: FailureHook | None = None,
 ) -> Callable[[Handler], Handler]:
-    """Register ``handler`` for ``kind``. ``every`` makes it periodic (see ``ensure_periodic``)."""
+    """Register ``handler`` for ``kind``. ``every`` makes it periodic (see ``ensure_periodic``);
+    ``on_retry`` and ``on_failure`` record what went wrong where people look (they run after
+    the failed attempt was rolled back)."""
 
     def register(handler: Handler) -> Handler:
-        _TASKS[kind] = TaskSpec(kind, handler, io, max_attempts, every, on_failure)
+        _TASKS[kind] = TaskSpec(kind, handler, io, max_attempts, every, on_failure, on_retry)
         return handler
 
     return register
@@ -239,6 +243,9 @@ def _run_one(session: Session, job: Job, worker: str) -> None:
                     spec.on_failure(session, job, job.last_error)
         else:
             job.due_at = now + backoff(job.attempts)
+            if spec.on_retry is not None:
+                with session.begin_nested():
+                    spec.on_retry(session, job, job.last_error)
         return
     if again is not None:
         job.due_at, job.attempts, job.last_error = again, 0, None

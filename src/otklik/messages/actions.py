@@ -8,6 +8,7 @@ together, so a ticket never says «answered» about an answer that does not exis
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,14 +17,21 @@ from sqlalchemy.orm import Session
 
 from otklik.agents.actions import do_notify
 from otklik.agents.models import Agent
-from otklik.channels.base import ChannelNotConfigured, DeliveryResult, OutboundMessage
+from otklik.channels.actions import do_note_error, do_note_inbound, do_note_outbound
+from otklik.channels.base import (
+    MAX_ATTACHMENT_BYTES,
+    ChannelNotConfigured,
+    DeliveryResult,
+    InboundMessage,
+    OutboundMessage,
+)
 from otklik.core import audit, clock, outbox
-from otklik.core.actors import Actor
-from otklik.core.errors import Conflict, InvalidInput
+from otklik.core.actors import Actor, ActorKind
+from otklik.core.errors import Conflict, DomainError, InvalidInput
 from otklik.core.taxonomy import Channel, IdentityKind
 from otklik.customers.actions import do_resolve_sender
-from otklik.messages.models import Delivery, Direction, Message
-from otklik.messages.queries import get_by_external_id
+from otklik.messages.models import Attachment, Delivery, Direction, Message, MessageSource
+from otklik.messages.queries import get_by_external_id, thread_ticket
 from otklik.tickets.actions import (
     agent_actor,
     customer_actor,
@@ -55,21 +63,6 @@ RECIPIENT_KIND = {
 
 
 @dataclass(frozen=True, slots=True)
-class InboundMessage:
-    """A customer's message in the channel-neutral form every adapter produces."""
-
-    channel: Channel
-    external_id: str
-    sender_kind: IdentityKind
-    sender_value: str
-    text: str
-    display_name: str | None = None
-    subject: str | None = None
-    url: str | None = None
-    sent_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Intake:
     """What intake did: the ticket and message, and whether it had them already."""
 
@@ -90,10 +83,14 @@ def check_text(text: str, field: str = "text") -> str:
 
 
 def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetime | None = None) -> Intake:
-    """Store a customer's message on their active ticket on that channel, or a new one.
+    """Store a customer's message on the ticket it belongs to, or on a new one.
 
-    A repeat of a stored ``(channel, external_id)`` returns the stored pair with
-    ``duplicate=True`` and changes nothing. Emits ``message.received``.
+    The ticket is, in order: the one whose message this answers (``thread_refs``),
+    the customer's own ticket they quoted (``ticket_hint``), their active ticket on
+    this channel, else a new one. A repeat of a stored ``(channel, external_id)``
+    returns the stored pair with ``duplicate=True`` and changes nothing; an edit
+    (``edit_of``) updates the original's text. Emits ``message.received``
+    (or ``message.edited``).
     """
     existing = get_by_external_id(session, inbound.channel.value, inbound.external_id)
     if existing is not None:
@@ -102,24 +99,26 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
         return Intake(ticket, existing, duplicate=True)
     moment = at or clock.now()
     text = check_text(inbound.text)
-    intake_actor = Actor.system("intake")
+    if inbound.edit_of is not None:
+        original = get_by_external_id(session, inbound.channel.value, inbound.edit_of)
+        if original is not None:
+            return _edit(session, original, inbound, text, moment)
     customer = do_resolve_sender(
         session,
         kind=inbound.sender_kind,
         value=inbound.sender_value,
         display_name=inbound.display_name,
-        actor=intake_actor,
+        actor=Actor.system("intake"),
         at=moment,
     )
     who = customer_actor(customer)
-    ticket = find_active_ticket(session, customer.id, inbound.channel.value)
+    ticket = _ticket_for(session, inbound, customer.id)
     if ticket is None:
-        subject = inbound.subject or text.split("\n", 1)[0][:120]
         ticket = do_open_ticket(
             session,
             customer=customer,
             channel=inbound.channel,
-            subject=subject,
+            subject=inbound.subject or text.split("\n", 1)[0][:120],
             actor=who,
             at=moment,
             is_public=inbound.channel is Channel.PUBLIC,
@@ -136,10 +135,12 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
         subject=inbound.subject,
         url=inbound.url,
         sent_at=inbound.sent_at,
+        placeholder=inbound.placeholder,
         created_at=moment,
     )
     session.add(message)
     session.flush()
+    _keep_files(session, message, inbound, moment)
     do_record_customer_message(session, ticket, actor=who, at=moment)
     audit.record(
         session,
@@ -152,6 +153,82 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
         at=moment,
     )
     return Intake(ticket, message, duplicate=False)
+
+
+def do_receive_batch(session: Session, inbounds: tuple[InboundMessage, ...]) -> list[Intake | DomainError]:
+    """Take in every message of one webhook call, each in its own savepoint.
+
+    One message that cannot be stored (bad sender address, empty text) is reported and
+    skipped; it never costs the good messages around it. Health is noted per channel.
+    """
+    results: list[Intake | DomainError] = []
+    for inbound in inbounds:
+        try:
+            with session.begin_nested():
+                results.append(do_receive_inbound(session, inbound))
+        except DomainError as refused:
+            do_note_error(session, inbound.channel.value, f"{inbound.external_id}: {refused.message('en')}")
+            results.append(refused)
+    if any(isinstance(r, Intake) for r in results):
+        do_note_inbound(session, inbounds[0].channel.value)
+    return results
+
+
+def _ticket_for(session: Session, inbound: InboundMessage, customer_id: int) -> Ticket | None:
+    """The open ticket this message continues; a closed one is never reopened by a new message."""
+    for candidate in (
+        thread_ticket(session, inbound.channel.value, inbound.thread_refs),
+        session.get(Ticket, inbound.ticket_hint) if inbound.ticket_hint else None,
+    ):
+        if candidate is not None and candidate.customer_id == customer_id and candidate.status != Status.CLOSED.value:
+            return candidate
+    return find_active_ticket(session, customer_id, inbound.channel.value)
+
+
+def _keep_files(session: Session, message: Message, inbound: InboundMessage, at: datetime) -> None:
+    for file in inbound.attachments:
+        if len(file.data) > MAX_ATTACHMENT_BYTES:
+            continue  # the adapter has already said so in the text; oversized bytes are never stored
+        session.add(
+            Attachment(
+                message_id=message.id,
+                filename=file.filename[:255] or "file",
+                content_type=file.content_type[:120] or "application/octet-stream",
+                size=len(file.data),
+                sha256=hashlib.sha256(file.data).hexdigest(),
+                data=file.data,
+                created_at=at,
+            )
+        )
+    if inbound.source is not None:
+        session.add(
+            MessageSource(
+                message_id=message.id,
+                content_type=inbound.source_type or "application/octet-stream",
+                content=inbound.source,
+            )
+        )
+
+
+def _edit(session: Session, original: Message, inbound: InboundMessage, text: str, at: datetime) -> Intake:
+    """The customer edited a message: the text changes, the audit log keeps the old one."""
+    ticket = session.get(Ticket, original.ticket_id)
+    assert ticket is not None
+    before = original.text
+    original.text = text
+    original.edited_at = at
+    ticket.updated_at = at
+    audit.record(
+        session,
+        actor=Actor(ActorKind.CUSTOMER, original.author_customer_id, "customer"),
+        action="message.edited",
+        entity="message",
+        entity_id=original.id,
+        ticket_id=ticket.id,
+        data={"before": before, "external_id": inbound.external_id},
+        at=at,
+    )
+    return Intake(ticket, original, duplicate=False)
 
 
 def do_reply(
@@ -274,10 +351,14 @@ def do_record_delivery(
         if result.external_id and message.external_id is None:
             message.external_id = result.external_id[:200]
         do_record_answer_delivered(session, ticket, answered_at=message.created_at, at=moment)
+        do_note_outbound(session, message.channel, at=moment)
     else:
         message.delivery_state = Delivery.FAILED.value
         message.delivery_error = (result.error or "unknown error")[:2000]
         do_record_answer_lost(session, ticket, answered_at=message.created_at, at=moment)
+        do_note_error(
+            session, message.channel, message.delivery_error, credentials=result.credentials_rejected, at=moment
+        )
         owner = [ticket.assignee_id] if ticket.assignee_id else []
         do_notify(
             session,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from otklik.agents.models import Agent
@@ -49,7 +49,36 @@ class Message(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivery_state: Mapped[str | None] = mapped_column(String(10))
     delivery_error: Mapped[str | None] = mapped_column(Text)
+    #: content we could not show (a sticker, a view-once photo): ``text`` describes it instead
+    placeholder: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     author_agent: Mapped[Agent | None] = relationship(lazy="joined")
     author_customer: Mapped[Customer | None] = relationship(lazy="joined")
+
+
+class Attachment(Base):
+    """A file that came with a message; stored in the database so it commits with the message."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_message_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MessageSource(Base):
+    """The original bytes of an inbound message (e.g. the whole MIME mail), kept as received."""
+
+    __tablename__ = "message_sources"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(120))
+    content: Mapped[bytes] = mapped_column(LargeBinary)

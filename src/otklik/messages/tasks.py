@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from otklik.channels.actions import do_note_error
 from otklik.channels.base import ChannelNotConfigured, DeliveryResult
 from otklik.channels.registry import adapter_for
 from otklik.core.config import get_settings
@@ -25,7 +26,13 @@ def _give_up(session: Session, job: Job, error: str) -> None:
         do_record_delivery(session, message, DeliveryResult(False, error=error, permanent=True))
 
 
-@task(DELIVER, io=True, max_attempts=6, on_failure=_give_up)
+def _note_retry(session: Session, job: Job, error: str) -> None:
+    message = session.get(Message, int(job.payload["message_id"]))
+    if message is not None:
+        do_note_error(session, message.channel, f"{error} (попытка / attempt {job.attempts})")
+
+
+@task(DELIVER, io=True, max_attempts=6, on_failure=_give_up, on_retry=_note_retry)
 def handle_deliver(session: Session, job: Job) -> datetime | None:
     """Send one queued reply; raises ``RetryLater`` on a temporary failure."""
     message = session.get(Message, int(job.payload["message_id"]))

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Response
 from sqlalchemy.exc import IntegrityError
 
 from otklik.api.deps import DB, AuthDep
+from otklik.channels.base import InboundMessage
 from otklik.core.errors import Conflict
-from otklik.messages.actions import InboundMessage, Intake, do_receive_inbound
+from otklik.messages.actions import Intake, do_receive_inbound
 from otklik.messages.schemas import InboundIn, InboundOut
 
 router = APIRouter(tags=["messages"])

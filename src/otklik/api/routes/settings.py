@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from otklik.agents.rules import Role
 from otklik.api.deps import DB, AuthDep
 from otklik.channels.actions import do_set_inactivity
-from otklik.channels.queries import settings_view
+from otklik.channels.queries import health_view, settings_view
 from otklik.core.taxonomy import Category, Channel, Urgency
 from otklik.tickets.actions import do_follow_channel_window
 from otklik.timers.actions import do_create_calendar, do_create_policy
@@ -45,6 +45,13 @@ class PolicyIn(BaseModel):
     next_response_minutes: int = Field(ge=1, le=60 * 24 * 30)
     resolution_minutes: int = Field(ge=1, le=60 * 24 * 365)
     calendar_id: int | None = None
+
+
+@router.get("/channels/health")
+def channels_health(db: DB, auth: AuthDep) -> dict[str, list[dict[str, object]]]:
+    """Admins and leads: each channel's last traffic and last error; ``red`` means act now."""
+    auth.require(Role.ADMIN, Role.LEAD)
+    return {"items": health_view(db)}
 
 
 @router.get("/channels/{channel}")

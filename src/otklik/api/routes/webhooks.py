@@ -1,0 +1,48 @@
+"""Channel webhooks: authenticated by the channel's own scheme, acknowledged only after storing."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from otklik.api.deps import DB
+from otklik.channels.base import ChannelAuthError, ChannelNotConfigured, PayloadError
+from otklik.channels.registry import webhook_for
+from otklik.core.config import get_settings
+from otklik.core.errors import InvalidInput, NotFound, Unauthorized
+from otklik.core.taxonomy import Channel
+from otklik.messages.actions import Intake, do_receive_batch
+
+router = APIRouter(prefix="/channels", tags=["channels"])
+log = logging.getLogger("otklik.webhooks")
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+@router.post("/{channel}/webhook", response_model=None)
+def receive(channel: Channel, request: Request, body: Annotated[bytes, Depends(raw_body)], db: DB) -> Response:
+    """Verify, parse, store every message (each on its own), commit, then answer the channel."""
+    try:
+        adapter = webhook_for(channel.value, get_settings())
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        adapter.verify(headers, body)
+        outcome = adapter.parse(headers, body)
+    except ChannelNotConfigured as exc:
+        raise NotFound("channel_not_configured", channel=channel.value, reason=str(exc)) from None
+    except ChannelAuthError as exc:
+        log.warning("webhook %s: authentication failed: %s", channel.value, exc)
+        raise Unauthorized("webhook_auth_failed", channel=channel.value, reason=str(exc)) from None
+    except PayloadError as exc:
+        log.warning("webhook %s: malformed payload: %s", channel.value, exc)
+        raise InvalidInput("webhook_payload", field="body", channel=channel.value, reason=str(exc)) from None
+    results = do_receive_batch(db, outcome.messages) if outcome.messages else []
+    db.commit()
+    stored = sum(1 for r in results if isinstance(r, Intake))
+    if outcome.reply_text is not None:
+        return PlainTextResponse(outcome.reply_text)
+    return JSONResponse({"ok": True, "stored": stored, "refused": len(results) - stored})

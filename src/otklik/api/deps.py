@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
+from pydantic import AfterValidator
 from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.agents.actions import actor_of
@@ -16,6 +17,7 @@ from otklik.agents.rules import Principal, Role
 from otklik.core.actors import Actor
 from otklik.core.errors import Forbidden, Unauthorized
 from otklik.core.i18n import pick_lang
+from otklik.core.schemas import MAX_ID, refuse_nul
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -50,6 +52,10 @@ class Auth:
 
 DB = Annotated[Session, Depends(get_db)]
 Lang = Annotated[str, Depends(get_lang)]
+# Numbers and words from the URL, refused with a 422 before they could upset the database driver.
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+Search = Annotated[str | None, Query(max_length=200), AfterValidator(refuse_nul)]
 
 
 def get_auth(request: Request, db: DB) -> Auth:

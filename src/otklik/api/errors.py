@@ -64,7 +64,8 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
         reason = str(errors[0].get("ctx", {}).get("error", "")) or "syntax error"
-        return problem(400, lang, code="invalid_json", detail=translate("invalid_json", lang, reason=reason))
+        detail = translate("invalid_json", lang, reason=reason)
+        return problem(400, lang, code="invalid_json", detail=detail, field="body")
     fields = [{"field": _field(tuple(e.get("loc", ()))), "message": _validation_reason(e, lang)} for e in errors]
     first = fields[0] if fields else {"field": "body", "message": ""}
     detail = translate("invalid_field", lang, field=first["field"], reason=first["message"])

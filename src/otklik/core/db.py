@@ -53,6 +53,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else as_utc(value)
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # We issue BEGIN ourselves (below), so the driver must not.
     dbapi_connection.isolation_level = None
@@ -62,6 +66,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    # SQLite's own lower() folds ASCII only, so ILIKE (lower(a) LIKE lower(b)) would miss «иван» in «Иван».
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
 
 def _sqlite_on_begin(conn: Any) -> None:

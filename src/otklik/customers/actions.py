@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from otklik.core import audit, clock
@@ -15,11 +16,11 @@ from otklik.customers.queries import find_identity
 from otklik.customers.rules import normalise_identity
 
 
-def check_identity(kind: IdentityKind, value: str) -> str:
-    """The normalised value, or a 422 naming the sender field."""
+def check_identity(kind: IdentityKind, value: str, field: str = "sender.value") -> str:
+    """The normalised value, or a 422 naming ``field`` (where the caller took the value from)."""
     normal = normalise_identity(kind, value)
     if normal is None:
-        raise InvalidInput("invalid_identity", field="sender.value", kind=kind.value, value=value[:80])
+        raise InvalidInput("invalid_identity", field=field, kind=kind.value, value=value[:80])
     return normal
 
 
@@ -58,10 +59,14 @@ def do_add_identity(
     verified: bool,
     actor: Actor,
     at: datetime | None = None,
+    field: str = "value",
 ) -> Identity:
-    """Attach an address to a customer; an address owned by someone else is a 409."""
+    """Attach an address to a customer; an address owned by someone else is a 409.
+
+    ``field`` names the input the value came from, for the 422 of an invalid one.
+    """
     moment = at or clock.now()
-    normal = check_identity(kind, value)
+    normal = check_identity(kind, value, field)
     existing = find_identity(session, kind.value, normal)
     if existing is not None:
         if existing.customer_id == customer.id:
@@ -94,8 +99,17 @@ def do_resolve_sender(
     identity = find_identity(session, kind.value, normal)
     if identity is not None:
         return identity.customer
-    customer = do_create_customer(session, name=display_name or normal, actor=actor, at=at)
-    do_add_identity(session, customer, kind=kind, value=normal, verified=False, actor=actor, at=at)
+    try:
+        # In a savepoint: when a concurrent first message of the same sender commits its
+        # customer between our look-up and our insert, only our half-made one is undone.
+        with session.begin_nested():
+            customer = do_create_customer(session, name=display_name or normal, actor=actor, at=at)
+            do_add_identity(session, customer, kind=kind, value=normal, verified=False, actor=actor, at=at)
+    except (IntegrityError, Conflict):
+        identity = find_identity(session, kind.value, normal)
+        if identity is None:
+            raise
+        return identity.customer
     return customer
 
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from otklik.core.schemas import StrictIn
 from otklik.core.taxonomy import IdentityKind
 from otklik.customers.models import Customer, Identity
 
 
-class IdentityIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class IdentityIn(StrictIn):
     kind: IdentityKind
     value: str = Field(min_length=1, max_length=320)
     verified: bool = False
@@ -29,9 +28,7 @@ class IdentityOut(BaseModel):
         return cls(id=identity.id, kind=identity.kind, value=identity.value, verified=identity.verified)
 
 
-class CustomerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CustomerIn(StrictIn):
     name: str = Field(min_length=1, max_length=200)
     lang: str = Field(default="ru", pattern="^(ru|en)$")
     identities: list[IdentityIn] = Field(default_factory=list, max_length=20)

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from otklik.core.schemas import StrictIn, UTCTime
 from otklik.core.taxonomy import Channel, IdentityKind
 from otklik.messages.models import Message
 
 
-class SenderIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SenderIn(StrictIn):
     kind: IdentityKind
     value: str = Field(min_length=1, max_length=320)
     display_name: str | None = Field(default=None, max_length=200)
 
 
-class InboundIn(BaseModel):
+class InboundIn(StrictIn):
     """The contract's inbound message (extra fields are refused, so typos are caught)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     channel: Channel
     external_id: str = Field(min_length=1, max_length=200)
@@ -29,7 +26,7 @@ class InboundIn(BaseModel):
     text: str = Field(min_length=1, max_length=100_000)
     subject: str | None = Field(default=None, max_length=300)
     url: str | None = Field(default=None, max_length=2000)
-    sent_at: AwareDatetime | None = None
+    sent_at: UTCTime | None = None
 
 
 class InboundOut(BaseModel):
@@ -38,9 +35,7 @@ class InboundOut(BaseModel):
     duplicate: bool
 
 
-class ReplyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReplyIn(StrictIn):
     text: str = Field(min_length=1, max_length=100_000)
     public: bool = True
     #: a holding message («5 минут»): the ticket goes on hold for this long, then returns to the queue

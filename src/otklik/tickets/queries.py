@@ -12,8 +12,10 @@ from sqlalchemy import ColumnElement, Select, false, literal, or_, select, tuple
 from sqlalchemy.orm import Session
 
 from otklik.agents.rules import Principal, Role, can_see_ticket
+from otklik.core.clock import as_utc
 from otklik.core.db import UTCDateTime
 from otklik.core.errors import Forbidden, InvalidInput, NotFound
+from otklik.core.schemas import MAX_ID
 from otklik.tickets.models import Ticket, TicketReference
 from otklik.tickets.rules import Status
 
@@ -68,12 +70,16 @@ def encode_cursor(ticket: Ticket) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The position a cursor names; anything we could not have issued is a 422 naming ``cursor``."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         moment, ticket_id = json.loads(raw)
-        return datetime.fromisoformat(moment), int(ticket_id)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        position = as_utc(datetime.fromisoformat(moment)), int(ticket_id)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
         raise InvalidInput("invalid_cursor", field="cursor") from None
+    if not 0 < position[1] <= MAX_ID:
+        raise InvalidInput("invalid_cursor", field="cursor")
+    return position
 
 
 def _visible_to(who: Principal) -> ColumnElement[bool]:
@@ -87,7 +93,7 @@ def _search(q: str) -> ColumnElement[bool]:
     term = q.strip().lstrip("#")
     refs = select(TicketReference.ticket_id).where(TicketReference.value == term)
     clauses: list[ColumnElement[bool]] = [Ticket.id.in_(refs), Ticket.subject.ilike(f"%{term}%")]
-    if term.isdigit() and len(term) < 19:
+    if term.isascii() and term.isdigit() and len(term) < 19:
         clauses.append(Ticket.id == int(term))
     return or_(*clauses)
 

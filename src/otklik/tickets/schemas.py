@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from otklik.agents.schemas import AgentRef
+from otklik.core.schemas import Id, StrictIn, UTCTime
 from otklik.core.taxonomy import Category, Urgency
 from otklik.customers.schemas import CustomerRef
 from otklik.tickets.models import Ticket
@@ -104,38 +105,34 @@ class TicketPage(BaseModel):
     next_cursor: str | None
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class SolveIn(_Strict):
+class SolveIn(StrictIn):
     text: str | None = Field(default=None, max_length=100_000)
 
 
-class HoldIn(_Strict):
-    until: AwareDatetime
+class HoldIn(StrictIn):
+    until: UTCTime
     promise: str = Field(min_length=1, max_length=2000)
 
 
-class AssignIn(_Strict):
-    agent_id: int
+class AssignIn(StrictIn):
+    agent_id: Id
 
 
-class TransferIn(_Strict):
-    agent_id: int
+class TransferIn(StrictIn):
+    agent_id: Id
     reason: str = Field(min_length=3, max_length=1000)
 
 
-class TriageIn(_Strict):
+class TriageIn(StrictIn):
     category: Category
     urgency: Urgency
-    assignee_id: int | None = None
+    assignee_id: Id | None = None
 
 
-class ReferenceIn(_Strict):
+class ReferenceIn(StrictIn):
     kind: str = Field(pattern="^(order|supply|sku|claim|ticket|other)$")
     value: str = Field(min_length=1, max_length=100)
 
 
-class VerdictIn(_Strict):
+class VerdictIn(StrictIn):
     solved: bool

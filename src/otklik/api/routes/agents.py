@@ -2,33 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from otklik.agents import actions
 from otklik.agents.queries import get_agent, list_agents
 from otklik.agents.rules import Role
 from otklik.agents.schemas import AgentOut
-from otklik.api.deps import DB, AuthDep
+from otklik.api.deps import DB, AuthDep, PathId
+from otklik.core.schemas import StrictIn
 
 router = APIRouter(tags=["agents"])
 
 
-class AgentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AgentIn(StrictIn):
     email: str = Field(min_length=3, max_length=320)
     name: str = Field(min_length=1, max_length=200)
     role: Role
     password: str | None = Field(default=None, min_length=8, max_length=200)
-    skills: dict[str, int] = Field(default_factory=dict)
+    skills: dict[str, Annotated[int, Field(ge=1, le=3)]] = Field(default_factory=dict)  # 1 basic … 3 expert
     teams: list[str] = Field(default_factory=list, max_length=20)
     capacity: int = Field(default=8, ge=1, le=200)
 
 
-class LoginIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LoginIn(StrictIn):
     email: str = Field(min_length=3, max_length=320)
     password: str = Field(min_length=1, max_length=200)
 
@@ -77,7 +76,7 @@ def create(body: AgentIn, db: DB, auth: AuthDep) -> AgentOut:
 
 
 @router.post("/agents/{agent_id}/tokens", status_code=201, response_model=TokenOut)
-def create_token(agent_id: int, db: DB, auth: AuthDep) -> TokenOut:
+def create_token(agent_id: PathId, db: DB, auth: AuthDep) -> TokenOut:
     """A new token, shown once. Agents may mint their own; admins anyone's."""
     if agent_id != auth.agent.id:
         auth.require(Role.ADMIN)

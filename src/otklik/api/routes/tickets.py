@@ -8,10 +8,12 @@ from fastapi import APIRouter, Query
 
 from otklik.agents.queries import get_agent
 from otklik.agents.rules import Role
-from otklik.api.deps import DB, AuthDep
+from otklik.api.deps import DB, AuthDep, PathId, QueryId, Search
 from otklik.core import audit
 from otklik.core.config import get_settings
 from otklik.core.errors import InvalidInput
+from otklik.core.schemas import MAX_ID
+from otklik.core.taxonomy import Category, Channel, Urgency
 from otklik.messages.actions import do_holding_reply, do_reply
 from otklik.messages.queries import list_messages
 from otklik.messages.schemas import MessageOut, MessagePage, ReplyIn
@@ -53,7 +55,7 @@ def _assignee(raw: str | None, me: int) -> tuple[int | None, bool]:
         return me, False
     if raw == "none":
         return None, True
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_ID:
         return int(raw), False
     raise InvalidInput("invalid_field", field="assignee", reason="me | none | <id>")
 
@@ -64,12 +66,12 @@ def list_(
     auth: AuthDep,
     status: str | None = None,
     assignee: str | None = None,
-    channel: str | None = None,
-    team: int | None = None,
-    category: str | None = None,
-    urgency: str | None = None,
-    customer: int | None = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    channel: Channel | None = None,
+    team: QueryId = None,
+    category: Category | None = None,
+    urgency: Urgency | None = None,
+    customer: QueryId = None,
+    q: Search = None,
     limit: Annotated[int, Query(ge=1)] = 50,
     cursor: str | None = None,
 ) -> TicketPage:
@@ -83,13 +85,17 @@ def list_(
 
 
 @router.get("/{ticket_id}", response_model=TicketOut)
-def read(ticket_id: int, db: DB, auth: AuthDep) -> TicketOut:
+def read(ticket_id: PathId, db: DB, auth: AuthDep) -> TicketOut:
     return TicketOut.of(access_ticket(db, auth.principal, ticket_id))
 
 
 @router.get("/{ticket_id}/messages", response_model=MessagePage)
 def messages(
-    ticket_id: int, db: DB, auth: AuthDep, after: int = 0, limit: Annotated[int, Query(ge=1, le=500)] = 200
+    ticket_id: PathId,
+    db: DB,
+    auth: AuthDep,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> MessagePage:
     """The timeline in order; pass the last id as ``after`` (``next_cursor``) for more."""
     access_ticket(db, auth.principal, ticket_id)
@@ -100,7 +106,7 @@ def messages(
 
 
 @router.post("/{ticket_id}/replies", status_code=201, response_model=MessageOut)
-def reply(ticket_id: int, body: ReplyIn, db: DB, auth: AuthDep) -> MessageOut:
+def reply(ticket_id: PathId, body: ReplyIn, db: DB, auth: AuthDep) -> MessageOut:
     """A public reply (queued for delivery; the ticket then waits for the customer) or a note."""
     ticket = access_ticket(db, auth.principal, ticket_id)
     if body.follow_up_minutes is not None:
@@ -114,7 +120,7 @@ def reply(ticket_id: int, body: ReplyIn, db: DB, auth: AuthDep) -> MessageOut:
 
 
 @router.post("/{ticket_id}/notes", status_code=201, response_model=MessageOut)
-def note(ticket_id: int, body: ReplyIn, db: DB, auth: AuthDep) -> MessageOut:
+def note(ticket_id: PathId, body: ReplyIn, db: DB, auth: AuthDep) -> MessageOut:
     """An internal note: never shown to the customer, never changes the status."""
     ticket = access_ticket(db, auth.principal, ticket_id)
     message = do_reply(db, ticket, agent=auth.agent, text=body.text, public=False)
@@ -123,7 +129,7 @@ def note(ticket_id: int, body: ReplyIn, db: DB, auth: AuthDep) -> MessageOut:
 
 
 @router.post("/{ticket_id}/solve", response_model=TicketOut)
-def solve(ticket_id: int, body: SolveIn, db: DB, auth: AuthDep) -> TicketOut:
+def solve(ticket_id: PathId, body: SolveIn, db: DB, auth: AuthDep) -> TicketOut:
     """Propose a solution; with ``text`` the final public reply is stored first."""
     ticket = access_ticket(db, auth.principal, ticket_id)
     if body.text is not None:
@@ -134,7 +140,7 @@ def solve(ticket_id: int, body: SolveIn, db: DB, auth: AuthDep) -> TicketOut:
 
 
 @router.post("/{ticket_id}/hold", response_model=TicketOut)
-def hold(ticket_id: int, body: HoldIn, db: DB, auth: AuthDep) -> TicketOut:
+def hold(ticket_id: PathId, body: HoldIn, db: DB, auth: AuthDep) -> TicketOut:
     """Promise the customer something by ``until``: the ticket waits on us, visibly."""
     ticket = access_ticket(db, auth.principal, ticket_id)
     actions.do_hold(db, ticket, until=body.until, promise=body.promise, actor=auth.actor)
@@ -143,7 +149,7 @@ def hold(ticket_id: int, body: HoldIn, db: DB, auth: AuthDep) -> TicketOut:
 
 
 @router.post("/{ticket_id}/assign", response_model=TicketOut)
-def assign(ticket_id: int, body: AssignIn, db: DB, auth: AuthDep) -> TicketOut:
+def assign(ticket_id: PathId, body: AssignIn, db: DB, auth: AuthDep) -> TicketOut:
     ticket = access_ticket(db, auth.principal, ticket_id)
     target = get_agent(db, body.agent_id)
     actions.check_assign(auth.principal, ticket, target)
@@ -153,7 +159,7 @@ def assign(ticket_id: int, body: AssignIn, db: DB, auth: AuthDep) -> TicketOut:
 
 
 @router.post("/{ticket_id}/transfer", response_model=TicketOut)
-def transfer(ticket_id: int, body: TransferIn, db: DB, auth: AuthDep) -> TicketOut:
+def transfer(ticket_id: PathId, body: TransferIn, db: DB, auth: AuthDep) -> TicketOut:
     """Hand the case to a colleague (any team) with a reason; the history stays."""
     ticket = access_ticket(db, auth.principal, ticket_id)
     target = get_agent(db, body.agent_id)
@@ -164,7 +170,7 @@ def transfer(ticket_id: int, body: TransferIn, db: DB, auth: AuthDep) -> TicketO
 
 
 @router.post("/{ticket_id}/triage", response_model=TicketOut)
-def triage(ticket_id: int, body: TriageIn, db: DB, auth: AuthDep) -> TicketOut:
+def triage(ticket_id: PathId, body: TriageIn, db: DB, auth: AuthDep) -> TicketOut:
     ticket = access_ticket(db, auth.principal, ticket_id)
     owner = None
     if body.assignee_id is not None:
@@ -178,7 +184,7 @@ def triage(ticket_id: int, body: TriageIn, db: DB, auth: AuthDep) -> TicketOut:
 
 
 @router.post("/{ticket_id}/reopen", response_model=TicketOut)
-def reopen(ticket_id: int, db: DB, auth: AuthDep) -> TicketOut:
+def reopen(ticket_id: PathId, db: DB, auth: AuthDep) -> TicketOut:
     ticket = access_ticket(db, auth.principal, ticket_id)
     actions.do_reopen(db, ticket, actor=auth.actor)
     db.commit()
@@ -186,7 +192,7 @@ def reopen(ticket_id: int, db: DB, auth: AuthDep) -> TicketOut:
 
 
 @router.post("/{ticket_id}/customer-verdict", response_model=TicketOut)
-def customer_verdict(ticket_id: int, body: VerdictIn, db: DB, auth: AuthDep) -> TicketOut:
+def customer_verdict(ticket_id: PathId, body: VerdictIn, db: DB, auth: AuthDep) -> TicketOut:
     """An integration relays the customer's «решено / не решено» (recorded as the customer's)."""
     ticket = access_ticket(db, auth.principal, ticket_id)
     actions.do_customer_verdict(db, ticket, solved=body.solved, actor=actions.customer_actor(ticket.customer))
@@ -195,7 +201,7 @@ def customer_verdict(ticket_id: int, body: VerdictIn, db: DB, auth: AuthDep) -> 
 
 
 @router.post("/{ticket_id}/references", response_model=TicketOut)
-def add_reference(ticket_id: int, body: ReferenceIn, db: DB, auth: AuthDep) -> TicketOut:
+def add_reference(ticket_id: PathId, body: ReferenceIn, db: DB, auth: AuthDep) -> TicketOut:
     ticket = access_ticket(db, auth.principal, ticket_id)
     actions.do_add_reference(db, ticket, kind=body.kind, value=body.value, actor=auth.actor)
     db.commit()
@@ -203,7 +209,7 @@ def add_reference(ticket_id: int, body: ReferenceIn, db: DB, auth: AuthDep) -> T
 
 
 @router.get("/{ticket_id}/audit")
-def audit_log(ticket_id: int, db: DB, auth: AuthDep) -> dict[str, list[dict[str, object]]]:
+def audit_log(ticket_id: PathId, db: DB, auth: AuthDep) -> dict[str, list[dict[str, object]]]:
     """Every recorded change of the ticket, oldest first (leads and admins)."""
     auth.require(Role.LEAD, Role.ADMIN)
     access_ticket(db, auth.principal, ticket_id)

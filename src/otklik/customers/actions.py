@@ -43,6 +43,7 @@ def do_create_customer(
         is_org_admin=is_org_admin,
         lang=lang,
         created_at=moment,
+        identities=[],  # known empty: adding the first identity need not load the collection
     )
     session.add(customer)
     session.flush()
@@ -72,7 +73,14 @@ def do_add_identity(
         if existing.customer_id == customer.id:
             return existing
         raise Conflict("identity_taken", kind=kind.value, value=normal, customer_id=existing.customer_id)
-    identity = Identity(customer_id=customer.id, kind=kind.value, value=normal, verified=verified, created_at=moment)
+    return _attach_identity(session, customer, kind=kind, normal=normal, verified=verified, actor=actor, at=moment)
+
+
+def _attach_identity(
+    session: Session, customer: Customer, *, kind: IdentityKind, normal: str, verified: bool, actor: Actor, at: datetime
+) -> Identity:
+    """Store a normalised address the caller has checked is free. Emits ``customer.identity_added``."""
+    identity = Identity(customer_id=customer.id, kind=kind.value, value=normal, verified=verified, created_at=at)
     customer.identities.append(identity)
     session.flush()
     audit.record(
@@ -82,7 +90,7 @@ def do_add_identity(
         entity="customer",
         entity_id=customer.id,
         data={"kind": kind.value, "value": normal, "verified": verified},
-        at=moment,
+        at=at,
     )
     return identity
 
@@ -104,7 +112,8 @@ def do_resolve_sender(
         # customer between our look-up and our insert, only our half-made one is undone.
         with session.begin_nested():
             customer = do_create_customer(session, name=display_name or normal, actor=actor, at=at)
-            do_add_identity(session, customer, kind=kind, value=normal, verified=False, actor=actor, at=at)
+            # the address was looked up just above; a twin committed since then fails the unique key
+            _attach_identity(session, customer, kind=kind, normal=normal, verified=False, actor=actor, at=at)
     except (IntegrityError, Conflict):
         identity = find_identity(session, kind.value, normal)
         if identity is None:

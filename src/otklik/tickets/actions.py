@@ -123,6 +123,7 @@ def do_record_public_reply(session: Session, ticket: Ticket, *, agent: Agent, ac
     The replying agent becomes the owner of an unowned ticket, so the customer
     always sees a name next to the answer. A reply fulfils an open promise.
     """
+    _next(ticket, Action.PUBLIC_REPLY)  # refuse before anything changes
     if ticket.assignee_id is None:
         _set_owner(session, ticket, agent, actor=actor, at=at, reason="replied")
     was = ticket.status

@@ -15,6 +15,7 @@ from otklik.api.router import api_v1
 from otklik.api.routes import health
 from otklik.core.config import get_settings, wants_embedded_worker
 from otklik.core.db import make_engine, make_session_factory
+from otklik.web import install as install_web
 
 
 def create_app(engine: Engine | None = None, *, embedded_worker: bool = False) -> FastAPI:
@@ -47,6 +48,7 @@ def create_app(engine: Engine | None = None, *, embedded_worker: bool = False) -
     errors.install(app)
     app.include_router(health.router)
     app.include_router(api_v1)
+    install_web(app)  # the public side: widget, chat stream, web form, ticket page
     return app
 
 

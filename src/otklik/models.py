@@ -4,9 +4,9 @@ from otklik.agents.models import Agent, AgentSkill, ApiToken, Notification, Team
 from otklik.channels.models import ChannelHealth, ChannelSettings
 from otklik.core.audit import AuditEvent
 from otklik.core.jobs import Job
-from otklik.customers.models import Customer, Identity, Organisation
+from otklik.customers.models import Customer, CustomerMerge, Identity, LinkCode, Organisation, SenderRate
 from otklik.messages.models import Attachment, Message, MessageSource
-from otklik.tickets.models import Ticket, TicketReference
+from otklik.tickets.models import MergeDismissal, Ticket, TicketLink, TicketMerge, TicketReference
 from otklik.timers.models import CalendarRow, SlaPolicy
 
 __all__ = [
@@ -19,15 +19,21 @@ __all__ = [
     "ChannelHealth",
     "ChannelSettings",
     "Customer",
+    "CustomerMerge",
     "Identity",
     "Job",
+    "LinkCode",
+    "MergeDismissal",
     "Message",
     "MessageSource",
     "Notification",
     "Organisation",
+    "SenderRate",
     "SlaPolicy",
     "Team",
     "TeamMembership",
     "Ticket",
+    "TicketLink",
+    "TicketMerge",
     "TicketReference",
 ]

@@ -19,12 +19,15 @@ from otklik.messages.models import Message
 from otklik.tickets.models import Ticket
 from tests.conftest import Cast, Persona, unique
 
-# Endpoints that authenticate by other means: logging in with a password, channel webhooks (their own secret).
+# Endpoints that authenticate by other means: logging in with a password, channel webhooks (the channel's
+# own secret), and the customer-facing /public/ surface (web chat and forms: a visitor token or none).
 PUBLIC = {("POST", "/api/v1/auth/tokens")}
 
 
 def _is_public(method: str, path: str) -> bool:
-    return (method, path) in PUBLIC or (path.startswith("/api/v1/channels/") and path.endswith("/webhook"))
+    if (method, path) in PUBLIC or path.startswith("/api/v1/public/"):
+        return True
+    return path.startswith("/api/v1/channels/") and path.endswith("/webhook")
 
 
 def _api_routes() -> list[tuple[str, str]]:

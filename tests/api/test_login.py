@@ -27,7 +27,8 @@ def _agent_with_password(db: Session) -> Agent:
 
 def test_login_returns_a_working_token_stored_only_as_digest(client: TestClient, db: Session) -> None:
     agent = _agent_with_password(db)
-    assert agent.password_hash is not None and agent.password_hash.startswith("$argon2")
+    assert agent.password_hash is not None
+    assert agent.password_hash.startswith("$argon2")
     answer = client.post("/api/v1/auth/tokens", json={"email": "vera@otklik.test", "password": "верный-пароль-1"})
     assert answer.status_code == 201, answer.text
     token = answer.json()["token"]

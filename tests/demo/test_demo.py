@@ -26,12 +26,12 @@ from otklik.core import clock
 from otklik.core.audit import AuditEvent
 from otklik.core.config import get_settings
 from otklik.core.db import make_engine
+from otklik.core.i18n import ru_count
 from otklik.customers.models import Customer
 from otklik.demo.data import DEMO_PASSWORD
 from otklik.demo.load import load_demo
 from otklik.demo.spec import Hold, Link, Note, Ref, Say, Solve, Step, TicketSpec, Verdict
 from otklik.demo.stories import TICKETS
-from otklik.core.i18n import ru_count
 from otklik.demo.timeline import hold_until, ru_date, schedule
 from otklik.messages.models import Message
 from otklik.tickets.models import Ticket

@@ -274,4 +274,4 @@ def test_a_holding_message_starts_its_own_short_timer(
     frozen_clock.advance(timedelta(minutes=5))
     run()
     assert ticket(client, marina, ticket_id)["status"] == "open"
-    assert [n["kind"] for n in notes(client, marina)][0] == "follow_up_due"
+    assert next(n["kind"] for n in notes(client, marina)) == "follow_up_due"

@@ -61,7 +61,9 @@ Cell = Status | IfAgentSpokeLast | IfOwned | Refused
 # * a due hold, a rejected solution and an agent taking the solution back all return to open;
 # * (from the rules' own docstring, beyond the contract text) the latest answer failing delivery for
 #   good means nothing may claim it was given: pending_customer and solved go back to open, other
-#   live statuses stay; a closed ticket is final.
+#   live statuses stay; a closed ticket is final;
+# * (issue 4, links and merges) a ticket merged into another is the same problem told twice: it ends
+#   closed from any live status, whatever its owner or last author; a closed ticket is never merged.
 EXPECTED: dict[Action, dict[Status, Cell]] = {
     Action.CUSTOMER_MESSAGE: {NEW: NEW, OPEN: OPEN, PENDING: OPEN, ON_HOLD: OPEN, SOLVED: OPEN, CLOSED: X},
     Action.PUBLIC_REPLY: {NEW: PENDING, OPEN: PENDING, PENDING: PENDING, ON_HOLD: PENDING, SOLVED: SOLVED, CLOSED: X},
@@ -88,6 +90,7 @@ EXPECTED: dict[Action, dict[Status, Cell]] = {
     Action.REOPEN: {NEW: X, OPEN: X, PENDING: X, ON_HOLD: X, SOLVED: OPEN, CLOSED: X},
     Action.AUTO_CLOSE: {NEW: X, OPEN: X, PENDING: X, ON_HOLD: X, SOLVED: CLOSED, CLOSED: X},
     Action.DELIVERY_FAILED: {NEW: NEW, OPEN: OPEN, PENDING: OPEN, ON_HOLD: ON_HOLD, SOLVED: OPEN, CLOSED: X},
+    Action.MERGE: {NEW: CLOSED, OPEN: CLOSED, PENDING: CLOSED, ON_HOLD: CLOSED, SOLVED: CLOSED, CLOSED: X},
 }
 
 AUTHORS: tuple[Author | None, ...] = (None, Author.CUSTOMER, Author.AGENT)

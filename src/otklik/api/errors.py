@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from otklik.core.errors import DomainError
+from otklik.core.errors import DomainError, TooManyRequests
 from otklik.core.i18n import pick_lang, translate
 
 log = logging.getLogger("otklik.api")
@@ -24,17 +24,23 @@ TITLES = {
     405: ("Метод не поддерживается", "Method not allowed"),
     409: ("Конфликт", "Conflict"),
     422: ("Некорректные данные", "Unprocessable content"),
+    429: ("Слишком много сообщений", "Too many requests"),
     500: ("Внутренняя ошибка", "Internal error"),
     503: ("Сервис недоступен", "Service unavailable"),
 }
 
 
-def problem(status: int, lang: str, *, code: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, lang: str, *, code: str, detail: str, retry_after: int | None = None, **extra: Any
+) -> JSONResponse:
     ru, en = TITLES.get(status, ("Ошибка", "Error"))
     body = {"type": f"/problems/{code}", "title": ru if lang == "ru" else en, "status": status, "detail": detail}
     body["code"] = code
     body.update({k: v for k, v in extra.items() if v is not None})
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if retry_after is not None:
+        body["retry_after"] = retry_after
+        headers = {"Retry-After": str(retry_after)}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -55,6 +61,11 @@ def _validation_reason(error: dict[str, Any], lang: str) -> str:
 async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     lang = pick_lang(request.headers.get("accept-language"))
+    if isinstance(exc, TooManyRequests):
+        return problem(
+            exc.status, lang, code=exc.code, detail=exc.message(lang), retry_after=exc.retry_after,
+            limit=exc.params.get("limit"),
+        )  # fmt: skip
     return problem(exc.status, lang, code=exc.code, detail=exc.message(lang), field=exc.field)
 
 

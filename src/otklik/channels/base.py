@@ -6,10 +6,10 @@ own client library; ``send`` is their only I/O and reports what the channel said
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from otklik.core.taxonomy import Channel, IdentityKind
 
@@ -27,6 +27,18 @@ class InboundAttachment:
 
 
 @dataclass(frozen=True, slots=True)
+class FileRef:
+    """A file the channel keeps for us (Telegram's ``file_id``, a media URL): named by ``parse``,
+    downloaded by the adapter's ``fetch_file`` in the separate I/O step ``fetch_files``."""
+
+    ref: str
+    filename: str
+    content_type: str
+    #: the size the channel announced, when it did; known-oversized files are never downloaded
+    size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class InboundMessage:
     """A customer's message in the channel-neutral form every adapter produces.
 
@@ -34,7 +46,8 @@ class InboundMessage:
     In-Reply-To/References); ``ticket_hint`` a ticket number the customer quoted (#10234);
     ``placeholder`` marks content we cannot show (a sticker, a view-once photo): the text
     then describes it so the ticket shows something instead of nothing; ``edit_of`` is the
-    external id of the message this one edits; ``source`` keeps the original bytes (MIME).
+    external id of the message this one edits; ``source`` keeps the original bytes (MIME);
+    ``files`` are files still to download (``fetch_files`` turns them into ``attachments``).
     """
 
     channel: Channel
@@ -53,6 +66,7 @@ class InboundMessage:
     edit_of: str | None = None
     source: bytes | None = None
     source_type: str | None = None
+    files: tuple[FileRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +93,23 @@ class DeliveryResult:
     permanent: bool = False
     #: the channel refused our credentials (a revoked bot token): the channel turns red
     credentials_rejected: bool = False
+
+
+def send_failure(channel: str, detail: str, *, permanent: bool = False, credentials: bool = False) -> DeliveryResult:
+    """A send the channel did not confirm, in words an agent reads on the message (ru / en),
+    followed by the channel's own reason. ``credentials``: it refused our keys (always permanent)."""
+    if credentials:
+        ru, en = "не принимает наши ключи", "refused our credentials"
+    elif permanent:
+        ru, en = "отклонил сообщение", "refused the message"
+    else:
+        ru, en = "не подтвердил отправку", "did not confirm the message"
+    return DeliveryResult(
+        False,
+        error=f"{channel} {ru} / {channel} {en} — {detail}",
+        permanent=permanent or credentials,
+        credentials_rejected=credentials,
+    )
 
 
 class ChannelAdapter(Protocol):
@@ -118,3 +149,111 @@ class WebhookAdapter(Protocol):
     def verify(self, headers: Mapping[str, str], body: bytes) -> None: ...
 
     def parse(self, headers: Mapping[str, str], body: bytes) -> WebhookOutcome: ...
+
+
+class FileFetchError(Exception):
+    """A file the channel named could not be had; the message says why (in English, for the log)."""
+
+
+class FileTooLarge(FileFetchError):
+    """The file is over ``MAX_ATTACHMENT_BYTES``; a fetcher stops reading as soon as it knows."""
+
+
+@runtime_checkable
+class FileFetcher(Protocol):
+    """A webhook adapter whose messages name files it downloads itself (``InboundMessage.files``)."""
+
+    def fetch_file(self, ref: FileRef) -> bytes:
+        """The file's bytes; ``FileTooLarge`` past ``MAX_ATTACHMENT_BYTES``, ``FileFetchError`` otherwise."""
+        ...
+
+
+def fetch_files(fetcher: FileFetcher, outcome: WebhookOutcome) -> WebhookOutcome:
+    """The I/O step between the pure ``parse`` and storing: each named file becomes an attachment.
+
+    It never raises: a file that is too large or cannot be downloaded leaves a note in the
+    message's text instead, so the message itself is always stored and acknowledged.
+    """
+    messages: list[InboundMessage] = []
+    for message in outcome.messages:
+        if not message.files:
+            messages.append(message)
+            continue
+        files: list[InboundAttachment] = []
+        notes: list[str] = []
+        for ref in message.files:
+            try:
+                if ref.size is not None and ref.size > MAX_ATTACHMENT_BYTES:
+                    raise FileTooLarge(f"{ref.size} bytes")
+                data = fetcher.fetch_file(ref)
+                if len(data) > MAX_ATTACHMENT_BYTES:
+                    raise FileTooLarge(f"{len(data)} bytes")
+            except FileTooLarge:
+                mb, name = MAX_ATTACHMENT_BYTES // (1024 * 1024), ref.filename
+                notes.append(f"[файл «{name}» больше {mb} МБ, не сохранён / file “{name}” is over {mb} MB, not stored]")
+                continue
+            except FileFetchError as exc:
+                name = ref.filename
+                notes.append(f"[файл «{name}» не удалось загрузить / file “{name}” could not be downloaded: {exc}]")
+                continue
+            files.append(InboundAttachment(ref.filename, ref.content_type, data))
+        text = "\n".join([message.text, *notes]) if notes else message.text
+        messages.append(replace(message, text=text, files=(), attachments=(*message.attachments, *files)))
+    return replace(outcome, messages=tuple(messages))
+
+
+#: what a message we cannot show was, in the words a ticket shows instead (ru, en)
+MEDIA_LABELS: dict[str, tuple[str, str]] = {
+    "photo": ("Фото", "Photo"),
+    "document": ("Файл", "File"),
+    "sticker": ("Стикер", "Sticker"),
+    "voice": ("Голосовое сообщение", "Voice message"),
+    "audio": ("Аудио", "Audio"),
+    "video": ("Видео", "Video"),
+    "video_note": ("Видеосообщение", "Video message"),
+    "animation": ("GIF-анимация", "GIF animation"),
+    "location": ("Геопозиция", "Location"),
+    "contact": ("Контакт", "Contact"),
+    "poll": ("Опрос", "Poll"),
+    "dice": ("Кубик", "Dice"),
+    "game": ("Игра", "Game"),
+    "reaction": ("Реакция", "Reaction"),
+    "view_once": ("Одноразовое медиа", "View-once media"),
+    "story": ("История", "Story"),
+    "link": ("Ссылка", "Link"),
+    "repost": ("Репост", "Repost"),
+    "gift": ("Подарок", "Gift"),
+    "unreadable": ("Сообщение, которое не удалось прочитать", "A message that could not be read"),
+    "unsupported": ("Сообщение неподдерживаемого типа", "A message of an unsupported type"),
+}
+
+
+def describe(kind: str, detail: str = "") -> str:
+    """The placeholder text for content we cannot show: «[Стикер 😀 / Sticker 😀]»."""
+    ru, en = MEDIA_LABELS.get(kind, (f"Сообщение типа «{kind}»", f"A message of type “{kind}”"))
+    extra = f" {detail.strip()}" if detail.strip() else ""
+    return f"[{ru}{extra} / {en}{extra}]"
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters for channels that cap a message's length,
+    cut at a line break or space where one is near, so a long reply arrives whole and readable."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = max(rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit))
+        if cut < limit // 2:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return [*pieces, rest] if rest or not pieces else pieces
+
+
+def read_capped(chunks: Iterable[bytes]) -> bytes:
+    """A download's bytes, stopping with ``FileTooLarge`` as soon as they pass ``MAX_ATTACHMENT_BYTES``."""
+    data = bytearray()
+    for chunk in chunks:
+        data += chunk
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            raise FileTooLarge(f"over {MAX_ATTACHMENT_BYTES} bytes")
+    return bytes(data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from otklik.channels.adapters import telegram, viber, vk, whatsapp
 from otklik.channels.adapters.email import EmailAdapter
 from otklik.channels.adapters.portal import PortalAdapter
 from otklik.channels.base import ChannelAdapter, ChannelNotConfigured, WebhookAdapter
@@ -23,10 +24,19 @@ SENDERS: dict[str, Callable[[Settings], ChannelAdapter]] = {
     "email": _email,
     "webform": lambda _settings: PortalAdapter("webform"),
     "webchat": lambda _settings: PortalAdapter("webchat"),
+    "telegram": telegram.sender,
+    "vk": vk.sender,
+    "whatsapp": whatsapp.sender,
+    "viber": viber.adapter,
 }
 
 #: channel → how to build its webhook receiver from the settings
-WEBHOOKS: dict[str, Callable[[Settings], WebhookAdapter]] = {}
+WEBHOOKS: dict[str, Callable[[Settings], WebhookAdapter]] = {
+    "telegram": telegram.webhook,
+    "vk": vk.webhook,
+    "whatsapp": whatsapp.webhook,
+    "viber": viber.adapter,
+}
 
 
 def adapter_for(channel: str, settings: Settings) -> ChannelAdapter:

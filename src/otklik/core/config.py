@@ -20,9 +20,49 @@ class Settings(BaseSettings):
     page_size_max: int = 200
     smtp_url: str | None = None
     mail_from: str = "support@otklik.local"
+    #: inbound mail: an IMAP mailbox to poll, imaps://user:pass@host:993/INBOX (imap:// without TLS)
+    imap_url: str | None = None
+    imap_poll_seconds: float = 60.0
+    #: the largest inbound mail taken (SMTP listener and IMAP), bytes
+    mail_max_bytes: int = 25 * 1024 * 1024
     telegram_webhook_secret: str | None = None
     telegram_bot_token: str | None = None
     telegram_api_base: str = "https://api.telegram.org"
+    #: per sender address: at most this many messages a minute and a (UTC) day
+    rate_per_minute: int = 20
+    rate_per_day: int = 200
+    #: RSS/Atom feeds of public sites to poll for mentions (every 5 minutes), comma-separated
+    public_feed_urls: str = ""
+    #: messengers (Telegram, VK, WhatsApp, Viber): seconds to wait for the channel's API
+    messenger_timeout_seconds: float = 15.0
+    vk_secret: str | None = None
+    vk_confirmation_code: str | None = None
+    vk_access_token: str | None = None
+    vk_api_base: str = "https://api.vk.com"
+    vk_api_version: str = "5.199"
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
+    whatsapp_access_token: str | None = None
+    whatsapp_phone_number_id: str | None = None
+    #: the Graph API with its version; media download links come from it
+    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+    viber_auth_token: str | None = None
+    viber_api_base: str = "https://chatapi.viber.com/pa"
+    #: the name Viber shows on our messages (at most 28 characters)
+    viber_sender_name: str = "Поддержка"
+    #: signs visitor tokens and ticket links (HMAC); unset: generated once into ``secret_key_file``
+    secret_key: str | None = None
+    secret_key_file: str = "./var/secret_key"  # noqa: S105  (a path, not a secret)
+    #: shop origins allowed to call the web chat endpoints (CORS), comma-separated; ``*`` = any (demo)
+    public_origins: str = "*"
+    #: the desk's public address for links given to customers (default: the address they called)
+    public_base_url: str | None = None
+    #: web chat live updates: database poll interval, and how long one stream lasts before it reconnects
+    webchat_poll_seconds: float = 1.0
+    webchat_stream_seconds: float = 25.0
+    #: public endpoints, per visitor (or address): a burst, refilled at this many a minute
+    public_rate_burst: int = 10
+    public_rate_per_minute: int = 20
 
 
 def wants_embedded_worker(settings: Settings) -> bool:

@@ -46,3 +46,13 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+class TooManyRequests(DomainError):
+    """A sender went over a rate limit; ``retry_after`` is the whole seconds until it may write again."""
+
+    status = 429
+
+    def __init__(self, code: str, *, retry_after: int, field: str | None = None, **params: Any) -> None:
+        super().__init__(code, field=field, retry_after=retry_after, **params)
+        self.retry_after = retry_after

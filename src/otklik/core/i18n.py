@@ -141,6 +141,70 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "Канала «{channel}» нет. Есть: {known}.",
         "en": "There is no channel '{channel}'. Known: {known}.",
     },
+    # one person across channels: links, merges, rate limits
+    "rate_limited": {
+        "ru": "Слишком много сообщений от {sender}: не больше {limit}. Повторите через {retry_after} с.",
+        "en": "Too many messages from {sender}: at most {limit}. Retry in {retry_after} s.",
+    },
+    "customer_merged": {
+        "ru": "Клиент {customer_id} уже объединён с клиентом {into}: работайте с ним.",
+        "en": "Customer {customer_id} has been merged into customer {into}: use that one.",
+    },
+    "identity_not_found": {
+        "ru": "У клиента {customer_id} нет адреса {identity_id}.",
+        "en": "Customer {customer_id} has no identity {identity_id}.",
+    },
+    "link_code_no_address": {
+        "ru": "У клиента нет адреса «{kind}» для канала {channel}: код некуда отправить.",
+        "en": "The customer has no '{kind}' address for channel {channel}: nowhere to send the code.",
+    },
+    "link_code_channel": {
+        "ru": "Код нельзя отправить через {channel}: клиент его там не увидит. Выберите почту или мессенджер.",
+        "en": "A code cannot be sent through {channel}: the customer would not see it. Choose e-mail or a messenger.",
+    },
+    "merge_same": {
+        "ru": "Нельзя объединить {id} с самим собой.",
+        "en": "{id} cannot be merged with itself.",
+    },
+    "merge_other_customer": {
+        "ru": "Обращения #{source} и #{target} — разных клиентов: сначала объедините клиентов.",
+        "en": "Tickets #{source} and #{target} belong to different customers: merge the customers first.",
+    },
+    "merge_public_private": {
+        "ru": "Публичное и личное обращения (#{source}, #{target}) не объединяются: они связываются ссылкой.",
+        "en": "A public and a private ticket (#{source}, #{target}) are not merged: they are linked instead.",
+    },
+    "merge_not_found": {
+        "ru": "Объединение {merge_id} не найдено.",
+        "en": "Merge {merge_id} was not found.",
+    },
+    "merge_already_undone": {
+        "ru": "Объединение {merge_id} уже отменено.",
+        "en": "Merge {merge_id} has already been undone.",
+    },
+    "merge_overtaken": {
+        "ru": "Объединение {merge_id} нельзя отменить: обращение #{ticket_id} с тех пор объединено иначе.",
+        "en": "Merge {merge_id} cannot be undone: ticket #{ticket_id} has been merged differently since.",
+    },
+    "not_duplicate_candidate": {
+        "ru": "#{other_id} не предлагается как дубль #{ticket_id}.",
+        "en": "#{other_id} is not offered as a duplicate of #{ticket_id}.",
+    },
+    "link_code.subject": {"ru": "Код для связи обращений", "en": "Your linking code"},
+    "link_code.text": {
+        "ru": "Ваш код: {value}. Отправьте его одним сообщением из другого канала, где вы нам пишете "
+        "(Telegram, ВКонтакте, WhatsApp, почта), и мы объединим ваши обращения. Код действует 24 часа.",
+        "en": "Your code: {value}. Send it as a single message from the other channel you write to us from "
+        "(Telegram, VK, WhatsApp, e-mail) and we will join your requests. The code is valid for 24 hours.",
+    },
+    "link.went_public": {
+        "ru": "вышла в публичное поле через {days}",
+        "en": "went public after {days}",
+    },
+    "link.merged": {
+        "ru": "обращение #{from_id} объединено с #{to_id}",
+        "en": "ticket #{from_id} was merged into #{to_id}",
+    },
     # notifications (rendered when read, in the reader's language)
     "target.response": {"ru": "ответа", "en": "response"},
     "target.resolution": {"ru": "решения", "en": "resolution"},

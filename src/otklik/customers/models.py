@@ -1,10 +1,11 @@
-"""Customer, Organisation and Identity tables."""
+"""Customer, Organisation and Identity tables; linking codes, customer merges and sender rate counters."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from otklik.core.db import Base, BigIntPK, UTCDateTime
@@ -32,6 +33,8 @@ class Customer(Base):
     is_org_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     lang: Mapped[str] = mapped_column(String(5), default="ru")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: set when this customer turned out to be another one (kept so the merge can be undone)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
 
     identities: Mapped[list[Identity]] = relationship(
         back_populates="customer", order_by="Identity.id", lazy="selectin"
@@ -56,3 +59,57 @@ class Identity(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     customer: Mapped[Customer] = relationship(back_populates="identities")
+
+
+class LinkCode(Base):
+    """A one-time code sent to a customer on one channel; sent back from another channel it
+    proves both addresses are the same person's."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(320))
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_identity_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: queued → sent / failed, as the channel answered
+    delivery_state: Mapped[str] = mapped_column(String(10), default="queued")
+    delivery_error: Mapped[str | None] = mapped_column(Text)
+
+
+class CustomerMerge(Base):
+    """Customer ``merged_id`` folded into ``survivor_id``; ``moved`` lists every row that moved
+    (and what it was before), which is exactly what ``undo`` puts back."""
+
+    __tablename__ = "customer_merges"
+    __table_args__ = (Index("ix_customer_merges_merged_id", "merged_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    survivor_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    merged_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    #: agent | link_code | verified_address
+    cause: Mapped[str] = mapped_column(String(20))
+    moved: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SenderRate(Base):
+    """How many messages one sender address sent in the current window (minute, day).
+
+    Counted in the database so every process sees the same numbers; the row is bumped in the
+    transaction that stores the message, so a refused or failed message counts nothing.
+    """
+
+    __tablename__ = "sender_rates"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(320), primary_key=True)
+    window: Mapped[str] = mapped_column(String(10), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(Integer)

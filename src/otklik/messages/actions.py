@@ -9,6 +9,7 @@ together, so a ticket never says «answered» about an answer that does not exis
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,14 +28,19 @@ from otklik.channels.base import (
 )
 from otklik.core import audit, clock, outbox
 from otklik.core.actors import Actor, ActorKind
-from otklik.core.errors import Conflict, DomainError, InvalidInput
+from otklik.core.config import Settings, get_settings
+from otklik.core.errors import Conflict, DomainError, InvalidInput, TooManyRequests
 from otklik.core.taxonomy import Channel, IdentityKind
-from otklik.customers.actions import do_resolve_sender
+from otklik.customers.actions import check_identity, do_resolve_sender
+from otklik.customers.links import do_count_sender
+from otklik.customers.rules import RateWindow
+from otklik.messages.links import do_redeem_link_code, open_private_tickets
 from otklik.messages.models import Attachment, Delivery, Direction, Message, MessageSource
 from otklik.messages.queries import get_by_external_id, thread_ticket
 from otklik.tickets.actions import (
     agent_actor,
     customer_actor,
+    do_add_reference,
     do_hold,
     do_open_ticket,
     do_record_answer_delivered,
@@ -42,12 +48,15 @@ from otklik.tickets.actions import (
     do_record_customer_message,
     do_record_public_reply,
 )
+from otklik.tickets.links import do_link_went_public
 from otklik.tickets.models import Ticket
 from otklik.tickets.queries import find_active_ticket
-from otklik.tickets.rules import Status
+from otklik.tickets.rules import Status, quoted_references
 
 MAX_TEXT = 100_000
 DELIVER = "message.deliver"
+log = logging.getLogger("otklik.intake")
+PUBLIC_SITE = Actor.system("public")
 
 #: which of a customer's identities a reply on each channel goes to
 RECIPIENT_KIND = {
@@ -85,11 +94,12 @@ def check_text(text: str, field: str = "text") -> str:
 def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetime | None = None) -> Intake:
     """Store a customer's message on the ticket it belongs to, or on a new one.
 
-    The ticket is, in order: the one whose message this answers (``thread_refs``),
-    the customer's own ticket they quoted (``ticket_hint``), their active ticket on
-    this channel, else a new one. A repeat of a stored ``(channel, external_id)``
-    returns the stored pair with ``duplicate=True`` and changes nothing; an edit
-    (``edit_of``) updates the original's text. Emits ``message.received``
+    The ticket is chosen by ``_ticket_for`` (the same problem joins its open ticket, on any
+    channel). A repeat of a stored ``(channel, external_id)`` returns the stored pair with
+    ``duplicate=True`` and changes nothing; an edit (``edit_of``) updates the original's text.
+    A new message counts against its sender's rate limits (429 ``rate_limited`` beyond them);
+    a message that is exactly a live linking code first proves its sender is the code's
+    customer (``messages.links.do_redeem_link_code``). Emits ``message.received``
     (or ``message.edited``).
     """
     existing = get_by_external_id(session, inbound.channel.value, inbound.external_id)
@@ -103,6 +113,9 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
         original = get_by_external_id(session, inbound.channel.value, inbound.edit_of)
         if original is not None:
             return _edit(session, original, inbound, text, moment)
+    sender = check_identity(inbound.sender_kind, inbound.sender_value)
+    do_count_sender(session, inbound.sender_kind.value, sender, rate_windows(get_settings()), moment)
+    do_redeem_link_code(session, inbound, at=moment)
     customer = do_resolve_sender(
         session,
         kind=inbound.sender_kind,
@@ -112,7 +125,7 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
         at=moment,
     )
     who = customer_actor(customer)
-    ticket = _ticket_for(session, inbound, customer.id)
+    ticket, quoted = _ticket_for(session, inbound, customer.id, text)
     if ticket is None:
         ticket = do_open_ticket(
             session,
@@ -123,6 +136,8 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
             at=moment,
             is_public=inbound.channel is Channel.PUBLIC,
         )
+        for kind, value in quoted:  # shared with older tickets: the agent is offered the merge
+            do_add_reference(session, ticket, kind=kind, value=value, actor=who, at=moment)
     message = Message(
         ticket_id=ticket.id,
         direction=Direction.INBOUND.value,
@@ -142,6 +157,8 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
     session.flush()
     _keep_files(session, message, inbound, moment)
     do_record_customer_message(session, ticket, actor=who, at=moment)
+    if ticket.is_public:
+        _link_public(session, ticket, inbound, moment)
     audit.record(
         session,
         actor=who,
@@ -167,6 +184,8 @@ def do_receive_batch(session: Session, inbounds: tuple[InboundMessage, ...]) -> 
             with session.begin_nested():
                 results.append(do_receive_inbound(session, inbound))
         except DomainError as refused:
+            if isinstance(refused, TooManyRequests):
+                log.warning("%s %s refused: %s", inbound.channel.value, inbound.external_id, refused.message("en"))
             do_note_error(session, inbound.channel.value, f"{inbound.external_id}: {refused.message('en')}")
             results.append(refused)
     if any(isinstance(r, Intake) for r in results):
@@ -174,15 +193,68 @@ def do_receive_batch(session: Session, inbounds: tuple[InboundMessage, ...]) -> 
     return results
 
 
-def _ticket_for(session: Session, inbound: InboundMessage, customer_id: int) -> Ticket | None:
-    """The open ticket this message continues; a closed one is never reopened by a new message."""
+def rate_windows(settings: Settings) -> tuple[RateWindow, ...]:
+    """The per-sender limits in force: a minute and a UTC day."""
+    return (RateWindow("minute", 60, settings.rate_per_minute), RateWindow("day", 86_400, settings.rate_per_day))
+
+
+def _ticket_for(
+    session: Session, inbound: InboundMessage, customer_id: int, text: str
+) -> tuple[Ticket | None, list[tuple[str, str]]]:
+    """The open ticket this message continues, else None and the outside numbers it quotes
+    from several open tickets (the new ticket keeps them, so the agent is offered a merge).
+
+    The same problem joins its ticket whatever the channel: in order, the ticket of the
+    message this one answers (``thread_refs``), the ticket whose number it quotes, the one
+    open ticket whose order/supply/claim number it quotes, the customer's only open ticket,
+    else their latest open ticket on this channel. A closed ticket is never reopened by a new
+    message (a merged one is followed to the ticket it joined). Public posts join only the
+    author's public ticket: a public complaint is its own ticket, linked to the private one.
+    """
+    public = inbound.channel is Channel.PUBLIC
     for candidate in (
         thread_ticket(session, inbound.channel.value, inbound.thread_refs),
         session.get(Ticket, inbound.ticket_hint) if inbound.ticket_hint else None,
     ):
-        if candidate is not None and candidate.customer_id == customer_id and candidate.status != Status.CLOSED.value:
-            return candidate
-    return find_active_ticket(session, customer_id, inbound.channel.value)
+        live = _carried_on(session, candidate)
+        if live is not None and live.customer_id == customer_id and live.is_public == public:
+            return live, []
+    candidates = list(
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.customer_id == customer_id, Ticket.status != Status.CLOSED.value, Ticket.is_public == public)
+            .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+        ).unique()
+    )
+    quoting = [(t, quoted_references(text, [r.value for r in t.references])) for t in candidates]
+    quoting = [(t, values) for t, values in quoting if values]
+    if len(quoting) == 1:
+        return quoting[0][0], []
+    if len(candidates) == 1:
+        return candidates[0], []
+    same_channel = find_active_ticket(session, customer_id, inbound.channel.value)
+    if same_channel is not None and same_channel.is_public == public:
+        return same_channel, []
+    quoted = sorted({(r.kind, r.value) for t, values in quoting for r in t.references if r.value in values})
+    return None, quoted
+
+
+def _link_public(session: Session, ticket: Ticket, inbound: InboundMessage, at: datetime) -> None:
+    """A public post by a customer with open private cases: each case «went public» (once)."""
+    posted = min(inbound.sent_at or at, at)
+    for private in open_private_tickets(session, ticket.customer_id):
+        do_link_went_public(session, ticket, private, posted_at=posted, actor=PUBLIC_SITE, at=at)
+
+
+def _carried_on(session: Session, ticket: Ticket | None) -> Ticket | None:
+    """``ticket`` if it is open; a merged ticket's survivor; None for a closed one."""
+    for _ in range(10):
+        if ticket is None or ticket.status != Status.CLOSED.value:
+            return ticket
+        if ticket.merged_into_id is None:
+            return None
+        ticket = session.get(Ticket, ticket.merged_into_id)
+    return None
 
 
 def _keep_files(session: Session, message: Message, inbound: InboundMessage, at: datetime) -> None:
@@ -248,7 +320,7 @@ def do_reply(
         ticket_id=ticket.id,
         direction=Direction.OUTBOUND.value,
         public=public,
-        channel=ticket.channel,
+        channel=reply_channel(session, ticket),
         author_agent_id=agent.id,
         author_agent=agent,
         text=body,
@@ -272,6 +344,18 @@ def do_reply(
         at=moment,
     )
     return message
+
+
+def reply_channel(session: Session, ticket: Ticket) -> str:
+    """Where a reply goes: the channel the customer last wrote from on this ticket (a merged
+    ticket holds several), else the ticket's own channel."""
+    latest = session.scalars(
+        select(Message.channel)
+        .where(Message.ticket_id == ticket.id, Message.direction == Direction.INBOUND.value)
+        .order_by(Message.id.desc())
+        .limit(1)
+    ).first()
+    return latest or ticket.channel
 
 
 def do_holding_reply(
@@ -319,6 +403,7 @@ def outbound_for(session: Session, message: Message) -> OutboundMessage:
         .where(
             Message.ticket_id == ticket.id,
             Message.direction == Direction.INBOUND.value,
+            Message.channel == message.channel,  # a merged ticket also holds other channels' ids
             Message.external_id.is_not(None),
             Message.id < message.id,
         )

@@ -1,4 +1,4 @@
-"""Ticket and TicketReference tables.
+"""Ticket and TicketReference tables; links between tickets, merges and dismissed merge offers.
 
 Ticket ids are plain integers starting at 10001 so people can say «обращение #10234».
 """
@@ -6,8 +6,9 @@ Ticket ids are plain integers starting at 10001 so people can say «обраще
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Identity, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Identity, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from otklik.agents.models import Agent, Team
@@ -65,12 +66,20 @@ class Ticket(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: a closed duplicate points at the ticket that carries its messages on
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
 
     customer: Mapped[Customer] = relationship(lazy="joined", innerjoin=True)
     assignee: Mapped[Agent | None] = relationship(lazy="joined")
     team: Mapped[Team | None] = relationship(lazy="joined")
     references: Mapped[list[TicketReference]] = relationship(
         order_by="TicketReference.id", lazy="selectin", cascade="all, delete-orphan"
+    )
+    links_out: Mapped[list[TicketLink]] = relationship(
+        foreign_keys="TicketLink.from_ticket_id", order_by="TicketLink.id", lazy="selectin", viewonly=True
+    )
+    links_in: Mapped[list[TicketLink]] = relationship(
+        foreign_keys="TicketLink.to_ticket_id", order_by="TicketLink.id", lazy="selectin", viewonly=True
     )
 
     @property
@@ -92,4 +101,54 @@ class TicketReference(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     value: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TicketLink(Base):
+    """A relation between two tickets, read from both ends.
+
+    ``went_public``: the public complaint ``from`` is about the private case ``to``, which had
+    gone ``days`` whole days without resolution. ``merged``: ``from`` was merged into ``to``.
+    """
+
+    __tablename__ = "ticket_links"
+    __table_args__ = (
+        UniqueConstraint("kind", "from_ticket_id", "to_ticket_id"),
+        Index("ix_ticket_links_to_ticket_id", "to_ticket_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    from_ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    to_ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    days: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TicketMerge(Base):
+    """Ticket ``source_id`` merged into ``target_id``; ``snapshot`` holds what undo restores."""
+
+    __tablename__ = "ticket_merges"
+    __table_args__ = (Index("ix_ticket_merges_source_id", "source_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="RESTRICT"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="RESTRICT"), index=True)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MergeDismissal(Base):
+    """An agent said two tickets (or two customers) are not the same: the offer is not made again."""
+
+    __tablename__ = "merge_dismissals"
+    __table_args__ = (UniqueConstraint("kind", "first_id", "second_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    #: ticket | customer
+    kind: Mapped[str] = mapped_column(String(10))
+    first_id: Mapped[int] = mapped_column(BigInteger)
+    second_id: Mapped[int] = mapped_column(BigInteger)
+    agent_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

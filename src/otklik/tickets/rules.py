@@ -9,12 +9,20 @@ here are what keep statuses honest:
 * ``on_hold`` only with an owner and a promise due in the future;
 * a customer's message on ``pending_customer``, ``on_hold`` or ``solved`` reopens;
 * a latest answer whose delivery failed for good takes ``pending_customer`` or
-  ``solved`` back to ``open``: the customer never got it.
+  ``solved`` back to ``open``: the customer never got it;
+* a ticket merged into another (the same problem, told twice) ends ``closed`` from any
+  live status; its messages live on in the ticket it was merged into.
+
+Below the machine: the pure rules of links and merges (urgency raised by a public
+complaint, whole days of silence, what makes two tickets likely duplicates).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -39,6 +47,7 @@ class Action(StrEnum):
     REOPEN = "reopen"
     AUTO_CLOSE = "auto_close"
     DELIVERY_FAILED = "delivery_failed"
+    MERGE = "merge"
 
 
 class Author(StrEnum):
@@ -69,7 +78,7 @@ WORKING = frozenset({Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD})
 ACTIVE = frozenset({Status.NEW}) | WORKING
 
 
-def next_status(facts: Facts, action: Action) -> Status:
+def next_status(facts: Facts, action: Action) -> Status:  # noqa: PLR0912  (one branch per action is the point)
     """The status after ``action``, or ``TransitionRefused`` when it is not allowed."""
     s = facts.status
     match action:
@@ -98,6 +107,8 @@ def next_status(facts: Facts, action: Action) -> Status:
         case Action.DELIVERY_FAILED if s is not Status.CLOSED:
             # the latest answer never reached the customer: nothing may claim it did
             return Status.OPEN if s in {Status.PENDING_CUSTOMER, Status.SOLVED} else s
+        case Action.MERGE if s is not Status.CLOSED:
+            return Status.CLOSED  # the same problem lives on in the ticket it joined
     raise TransitionRefused(action, s)
 
 
@@ -111,3 +122,59 @@ def allowed_actions(facts: Facts) -> list[Action]:
             continue
         result.append(action)
     return result
+
+
+# ---- links and merges -------------------------------------------------------------------
+
+#: urgency levels from lowest to highest; an untriaged ticket counts as ``normal`` (as its SLA does)
+URGENCY_LADDER = ("low", "normal", "urgent")
+
+
+def raised_urgency(urgency: str | None) -> str:
+    """One level up: low → normal → urgent; untriaged (normal) → urgent; urgent stays."""
+    level = URGENCY_LADDER.index(urgency) if urgency in URGENCY_LADDER else 1
+    return URGENCY_LADDER[min(level + 1, len(URGENCY_LADDER) - 1)]
+
+
+def whole_days(since: datetime, until: datetime) -> int:
+    """Whole days from ``since`` to ``until`` (never negative): «вышла в публичное поле через N дней»."""
+    return max((until - since).days, 0)
+
+
+def quoted_references(text: str, references: Iterable[str]) -> set[str]:
+    """Which of ``references`` (order, supply, claim numbers) ``text`` quotes as whole words."""
+    found = set()
+    for value in references:
+        if value and re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", text, flags=re.IGNORECASE):
+            found.add(value)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    """What the duplicate rule needs to know about a ticket."""
+
+    id: int
+    category: str | None
+    references: frozenset[tuple[str, str]]
+
+
+def duplicate_reasons(ticket: CaseFacts, other: CaseFacts) -> list[str]:
+    """Why ``other`` (the same customer's open ticket) looks like the same problem; empty when it does not.
+
+    Reasons are codes: ``category:<code>`` when both were triaged alike, ``reference:<kind>:<value>``
+    for every outside number they share.
+    """
+    reasons = []
+    if ticket.category is not None and ticket.category == other.category:
+        reasons.append(f"category:{ticket.category}")
+    for kind, value in sorted(ticket.references & other.references):
+        reasons.append(f"reference:{kind}:{value}")
+    return reasons
+
+
+def merge_order(first: tuple[datetime, int], second: tuple[datetime, int]) -> tuple[int, int]:
+    """``(source, target)`` of two tickets given as ``(created_at, id)``: the newer joins the older,
+    so the customer's clock keeps counting from their first word."""
+    older, newer = sorted((first, second))
+    return newer[1], older[1]

@@ -7,15 +7,48 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from otklik.agents.schemas import AgentRef
+from otklik.core.i18n import LANGS, ru_count, translate
 from otklik.core.schemas import Id, StrictIn, UTCTime
 from otklik.core.taxonomy import Category, Urgency
 from otklik.customers.schemas import CustomerRef
-from otklik.tickets.models import Ticket
+from otklik.tickets.models import Ticket, TicketLink
 
 
 class ReferenceOut(BaseModel):
     kind: str
     value: str
+
+
+class LinkOut(BaseModel):
+    """A relation with another ticket, the same from both ends: ``went_public`` (``from`` is the public
+    complaint about the private case ``to``, after ``days`` whole days) or ``merged`` (``from`` → ``to``)."""
+
+    kind: str
+    from_ticket_id: int
+    to_ticket_id: int
+    days: int | None
+    label: dict[str, str]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, link: TicketLink) -> LinkOut:
+        if link.kind == "went_public":
+            days = link.days or 0
+            counted = {"ru": ru_count(days, "день", "дня", "дней"), "en": f"{days} day{'' if days == 1 else 's'}"}
+            label = {lang: translate("link.went_public", lang, days=counted[lang]) for lang in LANGS}
+        else:
+            label = {
+                lang: translate("link.merged", lang, from_id=link.from_ticket_id, to_id=link.to_ticket_id)
+                for lang in LANGS
+            }
+        return cls(
+            kind=link.kind,
+            from_ticket_id=link.from_ticket_id,
+            to_ticket_id=link.to_ticket_id,
+            days=link.days,
+            label=label,
+            created_at=link.created_at,
+        )
 
 
 class HoldOut(BaseModel):
@@ -59,6 +92,8 @@ class TicketOut(BaseModel):
     sla: SlaOut
     customer_clock: CustomerClockOut
     references: list[ReferenceOut]
+    links: list[LinkOut]
+    merged_into: int | None
     created_at: datetime
     updated_at: datetime
 
@@ -95,6 +130,8 @@ class TicketOut(BaseModel):
                 escalation_level=ticket.age_escalation,
             ),
             references=[ReferenceOut(kind=r.kind, value=r.value) for r in ticket.references],
+            links=[LinkOut.of(link) for link in sorted([*ticket.links_out, *ticket.links_in], key=lambda k: k.id)],
+            merged_into=ticket.merged_into_id,
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
         )

@@ -8,6 +8,7 @@ TASK_MODULES = (
     "otklik.worker.diagnostics",
     "otklik.messages.tasks",
     "otklik.tickets.tasks",
+    "otklik.messages.link_tasks",
 )
 
 

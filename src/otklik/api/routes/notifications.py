@@ -12,9 +12,9 @@ from otklik.agents.actions import do_mark_read
 from otklik.agents.models import Notification
 from otklik.agents.queries import get_notification, list_notifications
 from otklik.agents.rules import Role
-from otklik.api.deps import DB, AuthDep, Lang
+from otklik.api.deps import DB, AuthDep, Lang, PathId
 from otklik.core.i18n import translate
-from otklik.core.jobs import list_jobs
+from otklik.core.jobs import JobState, list_jobs
 
 router = APIRouter(tags=["notifications"])
 
@@ -53,7 +53,7 @@ def mine(
 
 
 @router.post("/notifications/{notification_id}/read")
-def read(notification_id: int, db: DB, auth: AuthDep, lang: Lang) -> NotificationOut:
+def read(notification_id: PathId, db: DB, auth: AuthDep, lang: Lang) -> NotificationOut:
     note = get_notification(db, auth.agent.id, notification_id)
     do_mark_read(db, note)
     db.commit()
@@ -62,7 +62,7 @@ def read(notification_id: int, db: DB, auth: AuthDep, lang: Lang) -> Notificatio
 
 @router.get("/jobs")
 def jobs(
-    db: DB, auth: AuthDep, state: str = "failed", limit: Annotated[int, Query(ge=1, le=500)] = 50
+    db: DB, auth: AuthDep, state: JobState = JobState.FAILED, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> dict[str, list[dict[str, Any]]]:
     """Admins: jobs by state; failed ones stay visible here until someone looks."""
     auth.require(Role.ADMIN)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from otklik.agents.rules import Role
 from otklik.api.deps import DB, AuthDep
 from otklik.channels.actions import do_set_inactivity
 from otklik.channels.queries import health_view, settings_view
+from otklik.core.schemas import Id, StrictIn
 from otklik.core.taxonomy import Category, Channel, Urgency
 from otklik.tickets.actions import do_follow_channel_window
 from otklik.timers.actions import do_create_calendar, do_create_policy
@@ -18,15 +19,11 @@ from otklik.timers.actions import do_create_calendar, do_create_policy
 router = APIRouter(prefix="/settings", tags=["settings"])
 
 
-class ChannelSettingsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ChannelSettingsIn(StrictIn):
     inactivity_close_seconds: int
 
 
-class CalendarIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CalendarIn(StrictIn):
     name: str = Field(min_length=1, max_length=100)
     timezone: str = Field(default="Europe/Moscow", max_length=64)
     hours: list[list[list[str]]] = Field(default_factory=list, description='7 days, Monday first: [["09:00","18:00"]]')
@@ -34,9 +31,7 @@ class CalendarIn(BaseModel):
     always_open: bool = False
 
 
-class PolicyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PolicyIn(StrictIn):
     name: str = Field(min_length=1, max_length=100)
     urgency: Urgency | None = None
     category: Category | None = None
@@ -44,7 +39,7 @@ class PolicyIn(BaseModel):
     first_response_minutes: int = Field(ge=1, le=60 * 24 * 30)
     next_response_minutes: int = Field(ge=1, le=60 * 24 * 30)
     resolution_minutes: int = Field(ge=1, le=60 * 24 * 365)
-    calendar_id: int | None = None
+    calendar_id: Id | None = None
 
 
 @router.get("/channels/health")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -9,10 +10,18 @@ from urllib.parse import unquote, urlsplit
 
 from otklik.channels.base import DeliveryResult, OutboundMessage
 
+#: a Message-ID as RFC 5322 shapes it; other external ids (a hash for mail that had none) stay out of headers
+_MESSAGE_ID = re.compile(r"^<[^<>\s@]+@[^<>\s@]+>$")
+
 
 def message_id_for(message: OutboundMessage, domain: str) -> str:
     """Stable per message, so a retried send is recognisably the same mail."""
     return f"<otklik.{message.ticket_id}.{message.message_id}@{domain}>"
+
+
+def is_our_message_id(value: str, domain: str) -> bool:
+    """Whether ``value`` is a Message-ID that ``message_id_for`` made for ``domain`` (our mail coming back)."""
+    return re.fullmatch(rf"<otklik\.\d+\.\d+@{re.escape(domain)}>", value.strip(), re.IGNORECASE) is not None
 
 
 class EmailAdapter:
@@ -43,9 +52,10 @@ class EmailAdapter:
         mail["Subject"] = subject if tag in subject else f"Re: {subject} {tag}"
         mail["Message-ID"] = message_id_for(message, self.domain)
         mail["Date"] = formatdate(localtime=False)
-        if message.reply_to_external_ids:
-            mail["In-Reply-To"] = message.reply_to_external_ids[-1]
-            mail["References"] = " ".join(message.reply_to_external_ids[-10:])
+        thread = [i for i in message.reply_to_external_ids if _MESSAGE_ID.match(i)]
+        if thread:
+            mail["In-Reply-To"] = thread[-1]
+            mail["References"] = " ".join(thread[-10:])
         mail.set_content(message.text)
         return mail
 

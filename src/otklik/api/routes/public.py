@@ -1,0 +1,49 @@
+"""Public mentions over HTTP: an integration (or an agent) reports a post or comment on a public site."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from sqlalchemy.exc import IntegrityError
+
+from otklik.api.deps import DB, AuthDep
+from otklik.channels.base import InboundMessage
+from otklik.core.errors import Conflict
+from otklik.core.taxonomy import Channel, IdentityKind
+from otklik.messages.link_schemas import MentionIn, MentionOut, WentPublicOut
+from otklik.messages.mentions import Mention, do_receive_mention
+
+router = APIRouter(prefix="/channels/public", tags=["channels"])
+RETRIES = 3
+
+
+@router.post("/mentions", status_code=201, response_model=MentionOut)
+def receive(body: MentionIn, response: Response, db: DB, auth: AuthDep) -> MentionOut:
+    """A public complaint becomes a public ticket, linked to its author's open private case; the
+    same ``external_id`` (or URL) again answers 200 with ``duplicate: true``."""
+    inbound = InboundMessage(
+        channel=Channel.PUBLIC,
+        external_id=body.external_id or body.url[:200],
+        sender_kind=IdentityKind.PUBLIC_HANDLE,
+        sender_value=body.author,
+        display_name=body.author,
+        text=body.text,
+        url=body.url,
+        sent_at=body.posted_at,
+    )
+    mention: Mention | None = None
+    for _ in range(RETRIES):
+        try:
+            mention = do_receive_mention(db, inbound)
+            db.commit()
+            break
+        except IntegrityError:
+            db.rollback()  # a concurrent twin of this post won the race: read its result
+    if mention is None:
+        raise Conflict("external_id_conflict", channel="public", external_id=inbound.external_id)
+    if mention.intake.duplicate:
+        response.status_code = 200
+    went = [WentPublicOut(private_ticket_id=link.to_ticket_id, days=link.days or 0) for link in mention.links]
+    intake = mention.intake
+    return MentionOut(
+        ticket_id=intake.ticket.id, message_id=intake.message.id, duplicate=intake.duplicate, went_public=went
+    )

@@ -1,0 +1,27 @@
+"""The public web side: the chat widget and its live stream, the web form, the ticket page.
+
+``install(app)`` mounts it all on the app: routes, the 429 handler, CORS for ``/api/v1/public/``.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from otklik.core.config import get_settings
+from otklik.web.cors import PublicCORS, parse_origins
+from otklik.web.deps import VISITOR_HEADER, WebState
+from otklik.web.errors import RateLimited, rate_limited
+from otklik.web.routes import agent, assets, chat, follow, form
+
+
+def install(app: FastAPI) -> None:
+    """Routes, the ``Retry-After`` handler and the public CORS policy on ``app``."""
+    app.state.web = WebState()
+    for module in (assets, chat, form, follow, agent):
+        app.include_router(module.router)
+    app.add_exception_handler(RateLimited, rate_limited)
+    app.add_middleware(
+        PublicCORS,
+        origins=parse_origins(get_settings().public_origins),
+        headers=["Content-Type", "Accept-Language", "Last-Event-ID", VISITOR_HEADER],
+    )

@@ -1,0 +1,83 @@
+"""The public side's use of intake: store, commit, then acknowledge; and which ticket a visitor may see.
+
+Composition of domain actions and queries only; the rules live in ``messages``, ``customers``
+and ``tickets``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from otklik.channels.base import InboundMessage
+from otklik.channels.webvisitor import FormContacts, form_inbound, new_visitor_id
+from otklik.core.actors import Actor
+from otklik.core.errors import Conflict
+from otklik.core.taxonomy import Channel, IdentityKind
+from otklik.customers.actions import do_add_identity
+from otklik.customers.models import Customer
+from otklik.customers.queries import find_identity
+from otklik.messages.actions import Intake, do_receive_inbound
+from otklik.tickets.models import Ticket
+from otklik.tickets.queries import find_active_ticket
+from otklik.web.errors import PublicError
+from otklik.web.i18n import text
+
+RETRIES = 3
+
+
+def store(session: Session, inbound: InboundMessage, then: Callable[[Intake], None] | None = None) -> Intake:
+    """Intake, ``then`` (more writes in the same transaction), commit: only then may we answer 2xx.
+
+    A concurrent twin (the same retried message, or the same new visitor) that wins the race
+    makes ours fail on a unique key: roll back and read the winner's result.
+    """
+    for _ in range(RETRIES):
+        try:
+            intake = do_receive_inbound(session, inbound)
+            if then is not None and not intake.duplicate:
+                then(intake)
+            session.commit()
+            return intake
+        except IntegrityError:
+            session.rollback()
+    raise Conflict("external_id_conflict", channel=inbound.channel.value, external_id=inbound.external_id)
+
+
+def attach_contacts(session: Session, customer: Customer, contacts: FormContacts) -> None:
+    """The form's e-mail and phone become the new customer's unverified addresses when nobody
+    else has them; someone else's stays in the message text only (merging is the agents' call)."""
+    for kind, value in ((IdentityKind.EMAIL, contacts.email), (IdentityKind.PHONE, contacts.phone)):
+        if value is None:
+            continue
+        try:
+            with session.begin_nested():
+                do_add_identity(
+                    session, customer, kind=kind, value=value, verified=False, actor=Actor.system("webform")
+                )
+        except Conflict:
+            continue
+
+
+def submit_form(session: Session, *, text_: str, subject: str | None, contacts: FormContacts, lang: str) -> Ticket:
+    """One form submission → its own new ticket (committed)."""
+    labels = {key: text(f"contact.{key}", lang) for key in ("name", "email", "phone")}
+    submission = new_visitor_id(secrets.token_bytes(16), form=True)
+    inbound = form_inbound(submission, text_, contacts=contacts, labels=labels, subject=subject)
+    intake = store(session, inbound, then=lambda done: attach_contacts(session, done.ticket.customer, contacts))
+    return intake.ticket
+
+
+def access_visitor_ticket(session: Session, visitor_id: str, ticket_id: int | None) -> Ticket | None:
+    """The visitor's ticket ``ticket_id`` (403 when it is not theirs or does not exist, alike, so
+    ticket numbers cannot be probed); without an id, their open web chat, if any."""
+    identity = find_identity(session, IdentityKind.WEB.value, visitor_id)
+    if ticket_id is None:
+        return find_active_ticket(session, identity.customer_id, Channel.WEBCHAT.value) if identity else None
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or identity is None or ticket.customer_id != identity.customer_id:
+        raise PublicError(403, "visitor_ticket_forbidden")
+    return ticket

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 import pytest
 from fastapi.testclient import TestClient
@@ -40,10 +40,8 @@ class ToyViber:
 
 
 @pytest.fixture
-def toy() -> Iterator[None]:
-    registry.WEBHOOKS["viber"] = lambda _settings: ToyViber()
-    yield
-    del registry.WEBHOOKS["viber"]
+def toy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(registry.WEBHOOKS, "viber", lambda _settings: ToyViber())
 
 
 def post(client: TestClient, body: object, secret: str = "s3cret") -> object:
@@ -92,7 +90,7 @@ def test_one_bad_message_never_costs_the_good_ones(client: TestClient, cast: Cas
 
 
 def test_a_channel_without_a_webhook_is_404(client: TestClient, cast: Cast) -> None:
-    answer = client.post("/api/v1/channels/whatsapp/webhook", content=b"{}")
+    answer = client.post("/api/v1/channels/webform/webhook", content=b"{}")
     assert answer.status_code == 404
     assert answer.json()["code"] == "channel_not_configured"
 

@@ -6,7 +6,7 @@ own client library; ``send`` is their only I/O and reports what the channel said
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -168,7 +168,11 @@ class FileFetcher(Protocol):
         ...
 
 
-def fetch_files(fetcher: FileFetcher, outcome: WebhookOutcome) -> WebhookOutcome:
+#: a file's screening: the attachment to keep, or the reason it is refused (see ``channels.files``)
+FileScreen = Callable[[str, str, bytes], tuple[InboundAttachment | None, str | None]]
+
+
+def fetch_files(fetcher: FileFetcher, outcome: WebhookOutcome, screen: FileScreen) -> WebhookOutcome:
     """The I/O step between the pure ``parse`` and storing: each named file becomes an attachment.
 
     It never raises: a file that is too large or cannot be downloaded leaves a note in the
@@ -196,7 +200,11 @@ def fetch_files(fetcher: FileFetcher, outcome: WebhookOutcome) -> WebhookOutcome
                 name = ref.filename
                 notes.append(f"[файл «{name}» не удалось загрузить / file “{name}” could not be downloaded: {exc}]")
                 continue
-            files.append(InboundAttachment(ref.filename, ref.content_type, data))
+            kept, refusal = screen(ref.filename, ref.content_type, data)
+            if kept is None:
+                notes.append(f"[{refusal}]")
+                continue
+            files.append(kept)
         text = "\n".join([message.text, *notes]) if notes else message.text
         messages.append(replace(message, text=text, files=(), attachments=(*message.attachments, *files)))
     return replace(outcome, messages=tuple(messages))

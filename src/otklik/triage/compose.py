@@ -155,7 +155,7 @@ def main() -> None:
     write_jsonl(DATA / "corpus.jsonl", corpus)
     write_jsonl(DATA / "unseen.jsonl", unseen)
     splits = {s: sum(1 for r in corpus if r["split"] == s) for s in ("train", "test")}
-    print(f"corpus: {len(corpus)} ({splits}), unseen: {len(unseen)}")  # noqa: T201  (a build script)
+    print(f"corpus: {len(corpus)} ({splits}), unseen: {len(unseen)}")
 
 
 if __name__ == "__main__":

@@ -10,10 +10,10 @@ import zipfile
 import pytest
 
 from otklik.channels.adapters.email import EmailAdapter, is_our_message_id
-from otklik.channels.adapters.email_files import check_file, safe_filename
 from otklik.channels.adapters.email_parse import MailPolicy, MailRejected, parse_mail
 from otklik.channels.adapters.email_text import decode_header_value, guess_decode, html_to_text, strip_quotes
 from otklik.channels.base import OutboundMessage
+from otklik.channels.files import check_file, safe_filename
 
 RUSSIAN = "Добрый день, посылка пришла повреждённой, прошу оформить возврат."
 

@@ -17,6 +17,7 @@ from otklik.channels.base import (
     send_failure,
     split_text,
 )
+from otklik.channels.files import screen
 from otklik.core.taxonomy import Channel, IdentityKind
 
 
@@ -39,7 +40,7 @@ def message(*files: FileRef, text: str = "Смотрите вложения") ->
 
 
 def test_fetched_files_become_attachments_and_failures_become_notes() -> None:
-    shelf = Shelf(a=b"jpeg", big=b"x" * (MAX_ATTACHMENT_BYTES + 1))
+    shelf = Shelf(a=b"\xff\xd8\xffjpeg", big=b"x" * (MAX_ATTACHMENT_BYTES + 1))
     outcome = WebhookOutcome(
         (
             message(
@@ -52,9 +53,9 @@ def test_fetched_files_become_attachments_and_failures_become_notes() -> None:
         ),
         reply_text="ok",
     )
-    done = fetch_files(shelf, outcome)
+    done = fetch_files(shelf, outcome, screen)
     first, second = done.messages
-    assert [(a.filename, a.data) for a in first.attachments] == [("a.jpg", b"jpeg")]
+    assert [(a.filename, a.data) for a in first.attachments] == [("a.jpg", b"\xff\xd8\xffjpeg")]
     assert first.files == ()
     assert first.text.splitlines() == [
         "Смотрите вложения",
@@ -98,3 +99,20 @@ def test_placeholders_and_failures_speak_both_languages() -> None:
     assert refused.error == "VK не принимает наши ключи / VK refused our credentials — 5: invalid access_token"
     retry = send_failure("VK", "10: Internal server error")
     assert (retry.sent, retry.permanent) == (False, False)
+
+
+def test_messenger_files_pass_the_same_policy_as_mail() -> None:
+    shelf = Shelf(tool=b"MZ\x90\x00 a windows program", fake=b"<html>not a picture</html>")
+    outcome = WebhookOutcome(
+        (
+            message(
+                FileRef("tool", "накладная.exe", "application/octet-stream"),
+                FileRef("fake", "photo.jpg", "image/jpeg"),
+            ),
+        )
+    )
+    (only,) = fetch_files(shelf, outcome, screen).messages
+    assert only.attachments == ()
+    notes = only.text.splitlines()[1:]
+    assert notes[0].startswith("[вложение не принято / attachment not accepted: накладная.exe")
+    assert "content is not image/jpeg" in notes[1]

@@ -115,7 +115,7 @@ def test_subscriptions_and_receipts_are_acknowledged_without_a_ticket(
 def test_a_sticker_is_a_placeholder_and_a_picture_is_stored(
     client: TestClient, cast: Cast, api: StandIn, db: Session
 ) -> None:
-    api.route("GET", "/media/check.jpg", Reply(200, b"\xff\xd8 check"))
+    api.route("GET", "/media/check.jpg", Reply(200, b"\xff\xd8\xff check"))
     post(client, fixture("viber", "message_sticker.json"))
     picture = fixture("viber", "message_picture.json").replace(b"MEDIA_URL", f"{api.base_url}/media/check.jpg".encode())
     post(client, picture)
@@ -125,7 +125,7 @@ def test_a_sticker_is_a_placeholder_and_a_picture_is_stored(
     assert stored(db, sticker["id"])[0].placeholder is True
     assert photo["text"] == "Чек\n[Фото / Photo]"
     [image] = stored(db, photo["id"])[1]
-    assert (image.filename, image.data) == ("check.jpg", b"\xff\xd8 check")
+    assert (image.filename, image.data) == ("check.jpg", b"\xff\xd8\xff check")
 
 
 def test_a_refused_token_fails_the_reply_and_turns_the_channel_red(

@@ -145,7 +145,7 @@ def test_a_sticker_shows_as_a_placeholder(client: TestClient, cast: Cast, api: S
 
 
 def test_a_photo_is_fetched_from_its_link(client: TestClient, cast: Cast, api: StandIn, db: Session) -> None:
-    api.route("GET", "/impg/photo-big.jpg", Reply(200, b"\xff\xd8 big"))
+    api.route("GET", "/impg/photo-big.jpg", Reply(200, b"\xff\xd8\xff big"))
     event = fixture_json("vk", "message_new.json")
     event["object"]["message"].update(
         id=1850,
@@ -169,7 +169,7 @@ def test_a_photo_is_fetched_from_its_link(client: TestClient, cast: Cast, api: S
     [message] = messages(client, cast.agent_marina, ticket["id"])
     assert message["text"] == "Фото упаковки\n[Фото / Photo]"
     [photo] = stored(db, message["id"])[1]
-    assert (photo.filename, photo.data) == ("photo_745123698_457239017.jpg", b"\xff\xd8 big")
+    assert (photo.filename, photo.data) == ("photo_745123698_457239017.jpg", b"\xff\xd8\xff big")
 
 
 def test_a_refused_token_fails_the_reply_and_turns_the_channel_red(

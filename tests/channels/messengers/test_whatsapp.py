@@ -57,7 +57,7 @@ def graph(standin: StandIn, configure: Callable[..., None]) -> StandIn:
         "id": "1003383421387256",
     }
     standin.route("GET", "/1003383421387256", Reply(200, media))
-    standin.route("GET", "/lookaside/media-1003383421387256", Reply(200, b"\xff\xd8 screenshot"))
+    standin.route("GET", "/lookaside/media-1003383421387256", Reply(200, b"\xff\xd8\xff screenshot"))
     configure(
         whatsapp_app_secret=APP_SECRET,
         whatsapp_verify_token=VERIFY_TOKEN,
@@ -170,7 +170,7 @@ def test_an_image_is_downloaded_with_our_token_and_stored(
     assert (image.filename, image.content_type, image.data) == (
         "image_1003383421387256.jpg",
         "image/jpeg",
-        b"\xff\xd8 screenshot",
+        b"\xff\xd8\xff screenshot",
     )
     assert {c.headers["authorization"] for c in graph.calls if c.method == "GET"} == {f"Bearer {TOKEN}"}
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from otklik.api.deps import DB
 from otklik.channels.base import ChannelAuthError, ChannelNotConfigured, FileFetcher, PayloadError, fetch_files
+from otklik.channels.files import screen
 from otklik.channels.registry import webhook_for
 from otklik.core.config import get_settings
 from otklik.core.errors import InvalidInput, NotFound, Unauthorized
@@ -41,7 +42,7 @@ def receive(channel: Channel, request: Request, body: Annotated[bytes, Depends(r
         log.warning("webhook %s: malformed payload: %s", channel.value, exc)
         raise InvalidInput("webhook_payload", field="body", channel=channel.value, reason=str(exc)) from None
     if isinstance(adapter, FileFetcher):  # files the payload only names (Telegram's file_id): downloaded here
-        outcome = fetch_files(adapter, outcome)
+        outcome = fetch_files(adapter, outcome, screen)
     results = do_receive_batch(db, outcome.messages) if outcome.messages else []
     db.commit()
     stored = sum(1 for r in results if isinstance(r, Intake))

@@ -21,7 +21,6 @@ from email.utils import getaddresses, parsedate_to_datetime
 from enum import StrEnum
 
 from otklik.channels.adapters.email import is_our_message_id
-from otklik.channels.adapters.email_files import ALLOWED_TYPES, check_file, safe_filename
 from otklik.channels.adapters.email_text import (
     decode_bytes,
     decode_header_value,
@@ -31,6 +30,7 @@ from otklik.channels.adapters.email_text import (
     unescape_raw,
 )
 from otklik.channels.base import MAX_ATTACHMENT_BYTES, InboundAttachment, InboundMessage
+from otklik.channels.files import ALLOWED_TYPES, check_file, safe_filename
 from otklik.core.taxonomy import Channel, IdentityKind
 
 #: the largest mail taken at all (the SMTP listener announces it as SIZE)

@@ -1,5 +1,5 @@
-"""Which mail attachments we keep: an allowlist of content types, executables refused by name,
-type and first bytes, a size limit, and images or PDFs whose bytes must match their type. Pure.
+"""Which attachments we keep, on every channel: an allowlist of content types, executables refused
+by name, type and first bytes, a size limit, and images or PDFs whose bytes must match their type. Pure.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from otklik.channels.base import InboundAttachment
+from otklik.channels.base import MAX_ATTACHMENT_BYTES, InboundAttachment
 
 #: content type → the file extensions that carry it; nothing outside this list is stored
 ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
@@ -150,3 +150,9 @@ def check_file(filename: str, declared: str, data: bytes, *, max_bytes: int) -> 
         if problem is not None:
             return _refused(filename, problem)
     return FileVerdict(attachment=InboundAttachment(filename=filename, content_type=content_type, data=data))
+
+
+def screen(filename: str, declared: str, data: bytes) -> tuple[InboundAttachment | None, str | None]:
+    """``check_file`` at the shared size limit, in the shape ``base.fetch_files`` takes."""
+    verdict = check_file(safe_filename(filename, "file"), declared, data, max_bytes=MAX_ATTACHMENT_BYTES)
+    return verdict.attachment, verdict.refusal

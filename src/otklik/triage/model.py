@@ -1,0 +1,268 @@
+"""The triage model at serve time: a pickle-free ``.npz`` file read with numpy alone.
+
+Features are TF-IDF over lemma n-grams and character n-grams (``otklik.triage.text``); two
+linear classifiers (category, urgency) with temperature-calibrated probabilities; the urgent
+rules of ``otklik.triage.rules`` on top. scikit-learn is needed only to train
+(``otklik.triage.training``), so the file does not depend on its version and loads in well
+under a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from otklik.triage.rules import urgent_signals
+from otklik.triage.text import Lemmatizer, Prepared, char_features, normalise, prepare, word_features
+
+FORMAT = 1
+DATA = Path(__file__).parent / "data"
+SHIPPED_MODEL = DATA / "model.npz"
+#: the queue a ticket goes to when the model is not sure enough of its category
+GENERAL_QUEUE = "general"
+
+Floats = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """What triage says about one message.
+
+    ``confidence`` is the calibrated probability that ``category`` is right; below the model's
+    threshold ``queue`` is ``general`` (the general triage queue) instead of the category.
+    ``urgency_confidence`` is the probability of ``urgency`` (a firing rule counts with the
+    precision it had in training). ``source`` is ``model``, or ``correction`` when an agent
+    already labelled this very text.
+    """
+
+    category: str
+    urgency: str
+    confidence: float
+    urgency_confidence: float
+    queue: str
+    signals: tuple[str, ...] = ()
+    source: str = "model"
+    category_scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def routed(self) -> bool:
+        return self.queue != GENERAL_QUEUE
+
+
+def text_key(text: str) -> str:
+    """The identity of a message text for agents' corrections: its normalised words, hashed."""
+    return hashlib.sha256(" ".join(normalise(text).split()).encode()).hexdigest()[:20]
+
+
+def _softmax(scores: Floats, temperature: float) -> Floats:
+    scaled = scores / temperature
+    scaled = scaled - scaled.max()
+    exp = np.exp(scaled)
+    result: Floats = (exp / exp.sum()).astype(np.float32)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One TF-IDF block: its vocabulary, idf weights, weight in the joint vector and offset."""
+
+    vocabulary: dict[str, int]
+    idf: Floats
+    weight: float
+    offset: int
+
+    def vector(self, features: list[str]) -> tuple[list[int], list[float]]:
+        """Indices (global) and values of the block's l2-normalised, sublinear TF-IDF."""
+        counts = Counter(f for f in features if f in self.vocabulary)
+        if not counts:
+            return [], []
+        index = [self.vocabulary[f] for f in counts]
+        values = [(1.0 + math.log(c)) * float(self.idf[i]) for i, c in zip(index, counts.values(), strict=True)]
+        norm = math.sqrt(sum(v * v for v in values)) or 1.0
+        scale = self.weight / norm
+        return [i + self.offset for i in index], [v * scale for v in values]
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """A calibrated linear classifier over the joint vector."""
+
+    classes: tuple[str, ...]
+    coef: Floats  # (features, classes)
+    bias: Floats  # (classes,)
+    temperature: float
+
+    def probabilities(self, index: list[int], values: list[float]) -> Floats:
+        scores = self.bias.copy()
+        if index:
+            scores += np.asarray(values, dtype=np.float32) @ self.coef[index]
+        return _softmax(scores, self.temperature)
+
+
+class TriageModel:
+    """Loaded once per process; ``predict`` is thread-safe."""
+
+    def __init__(
+        self,
+        *,
+        words: Block,
+        chars: Block,
+        category: Head,
+        urgency: Head,
+        lemmatizer: Lemmatizer,
+        meta: dict[str, Any],
+        corrections: dict[str, tuple[str, str]],
+    ) -> None:
+        self.words = words
+        self.chars = chars
+        self.category = category
+        self.urgency = urgency
+        self.lemmatizer = lemmatizer
+        self.meta = meta
+        self.corrections = corrections
+        self.threshold = float(meta["threshold"])
+        self.urgent_threshold = float(meta["urgent_threshold"])
+        self.rule_precision = float(meta.get("rule_precision", 0.95))
+
+    def vector(self, prepared: Prepared) -> tuple[list[int], list[float]]:
+        word_index, word_values = self.words.vector(word_features(prepared))
+        char_index, char_values = self.chars.vector(char_features(prepared))
+        return word_index + char_index, word_values + char_values
+
+    def predict(self, text: str, *, threshold: float | None = None) -> Prediction:
+        """Category, urgency and calibrated confidence of ``text`` (any length, any language)."""
+        prepared = prepare(text, self.lemmatizer)
+        signals = tuple(urgent_signals(prepared.lemmas))
+        index, values = self.vector(prepared)
+        cat_p = self.category.probabilities(index, values)
+        urg_p = self.urgency.probabilities(index, values)
+        best = int(cat_p.argmax())
+        category, confidence = self.category.classes[best], float(cat_p[best])
+        urgency, urgency_confidence = self._urgency(urg_p, signals)
+        source = "model"
+        remembered = self.corrections.get(text_key(text))
+        if remembered is not None:
+            category, urgency, confidence, urgency_confidence, source = (*remembered, 1.0, 1.0, "correction")
+        limit = self.threshold if threshold is None else threshold
+        return Prediction(
+            category=category,
+            urgency=urgency,
+            confidence=round(confidence, 4),
+            urgency_confidence=round(urgency_confidence, 4),
+            queue=category if confidence >= limit else GENERAL_QUEUE,
+            signals=signals,
+            source=source,
+            category_scores={c: round(float(p), 4) for c, p in zip(self.category.classes, cat_p, strict=True)},
+        )
+
+    def _urgency(self, probabilities: Floats, signals: tuple[str, ...]) -> tuple[str, float]:
+        classes = self.urgency.classes
+        p_urgent = float(probabilities[classes.index("urgent")])
+        if signals:
+            return "urgent", max(p_urgent, self.rule_precision)
+        if p_urgent >= self.urgent_threshold:
+            return "urgent", p_urgent
+        rest = [(float(p), c) for c, p in zip(classes, probabilities, strict=True) if c != "urgent"]
+        p, label = max(rest)
+        return label, p / max(1.0 - p_urgent, 1e-6)
+
+
+# ---- the file --------------------------------------------------------------------------------
+
+
+def _pack_strings(values: list[str]) -> npt.NDArray[np.uint8]:
+    return np.frombuffer("\n".join(values).encode(), dtype=np.uint8)
+
+
+def _unpack_strings(raw: npt.NDArray[np.uint8]) -> list[str]:
+    return raw.tobytes().decode().split("\n") if raw.size else []
+
+
+def save(path: Path, arrays: dict[str, Any], meta: dict[str, Any], strings: dict[str, list[str]]) -> None:
+    """Write a model file: numeric arrays, string lists and the JSON ``meta``, no pickles."""
+    payload: dict[str, Any] = {k: np.asarray(v) for k, v in arrays.items()}
+    payload.update({f"s_{k}": _pack_strings(v) for k, v in strings.items()})
+    payload["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False, sort_keys=True).encode(), dtype=np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **payload)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(buffer.getvalue())
+    tmp.replace(path)
+
+
+def load(path: Path) -> TriageModel:
+    """Read a model file written by ``save`` (``allow_pickle`` stays off)."""
+    with np.load(path, allow_pickle=False) as data:
+        meta: dict[str, Any] = json.loads(data["meta"].tobytes().decode())
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"{path}: model format {meta.get('format')} is not {FORMAT}; run `otklik triage train`")
+        strings = {key[2:]: _unpack_strings(data[key]) for key in data.files if key.startswith("s_")}
+        word_vocab = {f: i for i, f in enumerate(strings["word_vocab"])}
+        char_vocab = {f: i for i, f in enumerate(strings["char_vocab"])}
+        words = Block(word_vocab, data["word_idf"], float(meta["word_weight"]), 0)
+        chars = Block(char_vocab, data["char_idf"], float(meta["char_weight"]), len(word_vocab))
+        category = Head(
+            tuple(meta["categories"]), data["cat_coef"], data["cat_bias"], float(meta["category_temperature"])
+        )
+        urgency = Head(tuple(meta["urgencies"]), data["urg_coef"], data["urg_bias"], float(meta["urgency_temperature"]))
+        known = dict(zip(strings["lemma_forms"], strings["lemma_values"], strict=True))
+        corrections = {
+            key: (cat, urg)
+            for key, cat, urg in zip(
+                strings.get("fix_keys", []),
+                strings.get("fix_categories", []),
+                strings.get("fix_urgencies", []),
+                strict=True,
+            )
+        }
+    lemmatizer = Lemmatizer(known)
+    lemmatizer.warm()
+    return TriageModel(
+        words=words,
+        chars=chars,
+        category=category,
+        urgency=urgency,
+        lemmatizer=lemmatizer,
+        meta=meta,
+        corrections=corrections,
+    )
+
+
+_LOADED: dict[Path, TriageModel] = {}
+_LOCK = threading.Lock()
+
+
+def active_path(local: Path | None) -> Path:
+    """The installation's own model (trained with its agents' corrections) when it exists,
+    else the model shipped in the package."""
+    return local if local is not None and local.exists() else SHIPPED_MODEL
+
+
+def get_model(path: Path | None = None) -> TriageModel:
+    """The model at ``path`` (default: the active one), loaded once per process."""
+    if path is None:
+        from otklik.triage.settings import local_model_path
+
+        path = active_path(local_model_path())
+    with _LOCK:
+        model = _LOADED.get(path)
+        if model is None:
+            model = _LOADED[path] = load(path)
+        return model
+
+
+def forget_loaded() -> None:
+    """Drop loaded models (after training wrote a new file)."""
+    with _LOCK:
+        _LOADED.clear()

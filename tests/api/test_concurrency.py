@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from otklik.agents.actions import do_create_agent, do_create_token
@@ -25,7 +26,7 @@ from otklik.customers.models import Customer, Identity
 from otklik.main import create_app
 from otklik.messages.models import Message
 from otklik.tickets.models import Ticket
-from tests.conftest import BACKENDS, migrated_url, unique
+from tests.conftest import BACKENDS, PG_URL, migrated_url, unique
 
 THREADS = 20
 
@@ -48,6 +49,12 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         session.commit()
     yield Server(engine, create_app(engine), {"Authorization": f"Bearer {token}"})
     engine.dispose()
+    if request.param == "postgresql":  # a database per run would otherwise pile up on the server
+        assert PG_URL
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}"'))
+        admin.dispose()
 
 
 def stampede(server: Server, payloads: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:

@@ -57,7 +57,7 @@ def serve(
     """Запустить сервер / serve the HTTP API."""
     import uvicorn
 
-    uvicorn.run("otklik.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    uvicorn.run("otklik.main:create_served_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
 @app.command()

@@ -33,6 +33,8 @@ from otklik.core.errors import Conflict, DomainError, InvalidInput, TooManyReque
 from otklik.core.taxonomy import Channel, IdentityKind
 from otklik.customers.actions import check_identity, do_resolve_sender
 from otklik.customers.links import do_count_sender
+from otklik.customers.models import Identity
+from otklik.customers.queries import find_identity
 from otklik.customers.rules import RateWindow
 from otklik.messages.links import do_redeem_link_code, open_private_tickets
 from otklik.messages.models import Attachment, Delivery, Direction, Message, MessageSource
@@ -125,7 +127,9 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
         at=moment,
     )
     who = customer_actor(customer)
-    ticket, quoted = _ticket_for(session, inbound, customer.id, text)
+    identity = find_identity(session, inbound.sender_kind.value, sender)
+    verified = identity is not None and identity.verified
+    ticket, quoted = _ticket_for(session, inbound, customer.id, text, verified=verified)
     if ticket is None:
         ticket = do_open_ticket(
             session,
@@ -146,6 +150,7 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
         external_id=inbound.external_id,
         author_customer_id=customer.id,
         author_customer=customer,
+        sender_identity_id=identity.id if identity is not None else None,
         text=text,
         subject=inbound.subject,
         url=inbound.url,
@@ -199,7 +204,7 @@ def rate_windows(settings: Settings) -> tuple[RateWindow, ...]:
 
 
 def _ticket_for(
-    session: Session, inbound: InboundMessage, customer_id: int, text: str
+    session: Session, inbound: InboundMessage, customer_id: int, text: str, *, verified: bool
 ) -> tuple[Ticket | None, list[tuple[str, str]]]:
     """The open ticket this message continues, else None and the outside numbers it quotes
     from several open tickets (the new ticket keeps them, so the agent is offered a merge).
@@ -207,9 +212,12 @@ def _ticket_for(
     The same problem joins its ticket whatever the channel: in order, the ticket of the
     message this one answers (``thread_refs``), the ticket whose number it quotes, the one
     open ticket whose order/supply/claim number it quotes, the customer's only open ticket,
-    else their latest open ticket on this channel. A closed ticket is never reopened by a new
-    message (a merged one is followed to the ticket it joined). Public posts join only the
-    author's public ticket: a public complaint is its own ticket, linked to the private one.
+    else their latest open ticket on this channel. The only open ticket is taken from another
+    channel only between verified addresses (this sender's, and one that wrote on that ticket):
+    an unverified address may be a shared family or company account, and two people's problems
+    must not become one. A closed ticket is never reopened by a new message (a merged one is
+    followed to the ticket it joined). Public posts join only the author's public ticket: a
+    public complaint is its own ticket, linked to the private one.
     """
     public = inbound.channel is Channel.PUBLIC
     for candidate in (
@@ -230,7 +238,9 @@ def _ticket_for(
     quoting = [(t, values) for t, values in quoting if values]
     if len(quoting) == 1:
         return quoting[0][0], []
-    if len(candidates) == 1:
+    if len(candidates) == 1 and (
+        candidates[0].channel == inbound.channel.value or (verified and _heard_verified(session, candidates[0]))
+    ):
         return candidates[0], []
     same_channel = find_active_ticket(session, customer_id, inbound.channel.value)
     if same_channel is not None and same_channel.is_public == public:
@@ -244,6 +254,17 @@ def _link_public(session: Session, ticket: Ticket, inbound: InboundMessage, at: 
     posted = min(inbound.sent_at or at, at)
     for private in open_private_tickets(session, ticket.customer_id):
         do_link_went_public(session, ticket, private, posted_at=posted, actor=PUBLIC_SITE, at=at)
+
+
+def _heard_verified(session: Session, ticket: Ticket) -> bool:
+    """Whether a verified address of the customer has written on ``ticket``."""
+    found = session.scalars(
+        select(Message.id)
+        .join(Identity, Identity.id == Message.sender_identity_id)
+        .where(Message.ticket_id == ticket.id, Identity.verified.is_(True), Identity.customer_id == ticket.customer_id)
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def _carried_on(session: Session, ticket: Ticket | None) -> Ticket | None:

@@ -43,6 +43,8 @@ class Message(Base):
     external_id: Mapped[str | None] = mapped_column(String(200))
     author_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     author_customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    #: the address an inbound message came from (whether it is verified decides cross-channel joining)
+    sender_identity_id: Mapped[int | None] = mapped_column(ForeignKey("identities.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     subject: Mapped[str | None] = mapped_column(String(300))
     url: Mapped[str | None] = mapped_column(String(2000))

@@ -1,9 +1,9 @@
 """Links and merges: linking codes, customer and ticket merges, ticket links, dismissed offers,
-per-sender rate counters; ``merged_into_id`` on customers and tickets.
+per-sender rate counters; ``merged_into_id`` on customers and tickets, ``sender_identity_id`` on messages.
 
-Reviewed after autogenerate. The two new columns on existing tables are added in place
-(on SQLite with the foreign key inline, as 0002 does) so SQLite never rebuilds ``tickets``
-or ``customers``: a rebuild would drop them under cascading foreign keys.
+Reviewed after autogenerate. The new columns on existing tables are added in place
+(on SQLite with the foreign key inline, as 0002 does) so SQLite never rebuilds ``tickets``,
+``messages`` or ``customers``: a rebuild would drop them under cascading foreign keys.
 
 Revision ID: 0004
 Revises: 0003
@@ -127,30 +127,39 @@ def upgrade() -> None:
     )
     op.create_index("ix_ticket_merges_source_id", "ticket_merges", ["source_id"], unique=False)
     op.create_index(op.f("ix_ticket_merges_target_id"), "ticket_merges", ["target_id"], unique=False)
-    _add_self_reference("customers")
-    _add_self_reference("tickets")
+    _add_reference("customers", "merged_into_id", "customers")
+    _add_reference("tickets", "merged_into_id", "tickets")
+    _add_reference("messages", "sender_identity_id", "identities")
 
 
-def _add_self_reference(table: str) -> None:
-    """``merged_into_id``: a nullable foreign key to the same table, added in place on both databases."""
-    name = f"fk_{table}_merged_into_id_{table}"
+#: (table, column, target) of the foreign keys added in place, for the downgrade
+REFERENCES = (
+    ("messages", "sender_identity_id", "identities"),
+    ("tickets", "merged_into_id", "tickets"),
+    ("customers", "merged_into_id", "customers"),
+)
+
+
+def _add_reference(table: str, column: str, target: str) -> None:
+    """A nullable foreign key column, added in place on both databases."""
+    name = f"fk_{table}_{column}_{target}"
     if op.get_bind().dialect.name == "sqlite":
         # SQLite adds a referencing column in place only when the reference is inline
         op.execute(
-            f"ALTER TABLE {table} ADD COLUMN merged_into_id INTEGER CONSTRAINT {name} REFERENCES {table} (id) ON DELETE SET NULL"
+            f"ALTER TABLE {table} ADD COLUMN {column} INTEGER CONSTRAINT {name} REFERENCES {target} (id) ON DELETE SET NULL"
         )
         return
-    op.add_column(table, sa.Column("merged_into_id", ID, nullable=True))
-    op.create_foreign_key(name, table, table, ["merged_into_id"], ["id"], ondelete="SET NULL")
+    op.add_column(table, sa.Column(column, ID, nullable=True))
+    op.create_foreign_key(name, table, target, [column], ["id"], ondelete="SET NULL")
 
 
 def downgrade() -> None:
     """PostgreSQL only: SQLite cannot drop a column that carries a foreign key."""
     if op.get_bind().dialect.name == "sqlite":
         raise NotImplementedError("downgrade below 0004 is not supported on SQLite: restore the backup of var/")
-    for table in ("tickets", "customers"):
-        op.drop_constraint(f"fk_{table}_merged_into_id_{table}", table, type_="foreignkey")
-        op.drop_column(table, "merged_into_id")
+    for table, column, target in REFERENCES:
+        op.drop_constraint(f"fk_{table}_{column}_{target}", table, type_="foreignkey")
+        op.drop_column(table, column)
     op.drop_index(op.f("ix_ticket_merges_target_id"), table_name="ticket_merges")
     op.drop_index("ix_ticket_merges_source_id", table_name="ticket_merges")
     op.drop_table("ticket_merges")

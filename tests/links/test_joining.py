@@ -19,11 +19,14 @@ from tests.links.helpers import get, post, write
 TESTS = Actor.system("tests")
 
 
-def test_the_only_open_ticket_takes_a_message_from_another_channel(client: TestClient, cast: Cast) -> None:
+def test_the_only_open_ticket_takes_a_message_from_another_verified_address(client: TestClient, cast: Cast) -> None:
     anna = cast.agent_anna
     first = write(client, anna, "email", "maria@shop.test", "Где возврат?")
     maria = get(client, anna, f"/tickets/{first['ticket_id']}")["customer"]["id"]
-    post(client, anna, f"/customers/{maria}/identities", {"kind": "telegram", "value": "@Maria_Shop"}, status=201)
+    email = get(client, anna, f"/customers/{maria}")["identities"][0]
+    post(client, anna, f"/customers/{maria}/identities/{email['id']}/verify")
+    post(client, anna, f"/customers/{maria}/identities", {"kind": "telegram", "value": "@Maria_Shop",
+                                                          "verified": True}, status=201)  # fmt: skip
     chat = write(client, anna, "telegram", "maria_shop", "Пишу и сюда тоже")
     assert chat["ticket_id"] == first["ticket_id"]
     note = post(client, anna, f"/tickets/{first['ticket_id']}/replies", {"text": "Смотрю", "public": False}, 201)
@@ -32,6 +35,17 @@ def test_the_only_open_ticket_takes_a_message_from_another_channel(client: TestC
     assert mail["ticket_id"] == first["ticket_id"]
     reply = post(client, anna, f"/tickets/{first['ticket_id']}/replies", {"text": "Возврат ушёл сегодня"}, 201)
     assert reply["channel"] == "email"  # the last word came by e-mail: the answer goes there
+
+
+def test_an_unverified_address_on_another_channel_opens_its_own_ticket(client: TestClient, cast: Cast) -> None:
+    anna = cast.agent_anna
+    first = write(client, anna, "email", "family@shop.test", "Не пришёл заказ")
+    customer = get(client, anna, f"/tickets/{first['ticket_id']}")["customer"]["id"]
+    post(client, anna, f"/customers/{customer}/identities", {"kind": "vk", "value": "family_shared"}, status=201)
+    shared = write(client, anna, "vk", "family_shared", "Возврат за кроссовки")
+    assert shared["ticket_id"] != first["ticket_id"]  # a shared VK account: maybe another person, another problem
+    again = write(client, anna, "vk", "family_shared", "Ответьте про возврат")
+    assert again["ticket_id"] == shared["ticket_id"]  # on its own channel the conversation continues as always
 
 
 def _two_open_tickets(client: TestClient, cast: Cast, db: Session) -> tuple[int, int, int]:

@@ -40,7 +40,9 @@ from common import (
 from otklik.core.db import make_engine
 from otklik.core.migrate import upgrade
 from otklik.customers.models import Identity
+from otklik.tickets.models import Ticket
 
+ACTIVE_STATUSES = ("new", "open", "pending_customer", "on_hold", "solved")
 TEXTS = (
     "Здравствуйте! Поставка {n} висит в статусе «в пути» третий день, подскажите, что с ней.",
     "Добрый день, не пришла выплата за неделю, номер отчёта {n}.",
@@ -61,11 +63,30 @@ def sample_senders(engine: Engine, count: int, seed: int) -> list[str]:
     return values
 
 
-def payload(run: str, index: int, rng: random.Random, senders: list[str], new_ratio: float) -> dict[str, Any]:
-    if senders and rng.random() >= new_ratio:
-        sender = rng.choice(senders)
-    else:
+def sample_followups(engine: Engine, count: int) -> list[str]:
+    """E-mail addresses of customers with a ticket still open on e-mail: their message joins it."""
+    with engine.connect() as conn:
+        values = list(
+            conn.execute(
+                select(Identity.value)
+                .join(Ticket, Ticket.customer_id == Identity.customer_id)
+                .where(Identity.kind == "email", Ticket.channel == "email", Ticket.status.in_(ACTIVE_STATUSES))
+                .limit(count)
+            ).scalars()
+        )
+        conn.rollback()
+    return sorted(set(values))
+
+
+def payload(run: str, index: int, rng: random.Random, job: dict[str, Any]) -> dict[str, Any]:
+    """One inbound message: from a first-time sender, a customer with an open ticket, or any known customer."""
+    draw = rng.random()
+    if draw < job["new_ratio"] or not job["senders"]:
         sender = f"new-{run}-{index}@senders.bench.otklik.test"
+    elif draw < job["new_ratio"] + job["followup_ratio"] and job["followups"]:
+        sender = rng.choice(job["followups"])
+    else:
+        sender = rng.choice(job["senders"])
     return {
         "channel": "email",
         "external_id": f"bench-{run}-{index}",
@@ -144,7 +165,7 @@ async def _fire(
         url = httpx.URL(base)
         conn = RawHttp(url.host, url.port or 80, token)
         while queue:
-            body = json.dumps(payload(job["run"], queue.pop(), rng, job["senders"], job["new_ratio"])).encode()
+            body = json.dumps(payload(job["run"], queue.pop(), rng, job)).encode()
             t0 = time.perf_counter()
             try:
                 status = await conn.request(method, path, None if job["baseline"] else body)
@@ -165,7 +186,7 @@ async def _fire(
 
         async def httpx_worker() -> None:
             while queue:
-                body = payload(job["run"], queue.pop(), rng, job["senders"], job["new_ratio"])
+                body = payload(job["run"], queue.pop(), rng, job)
                 t0 = time.perf_counter()
                 try:
                     if job["baseline"]:
@@ -206,6 +227,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     engine = make_engine(args.url)
     token = mint_token(engine, ADMIN_EMAIL)
     senders = sample_senders(engine, 20_000, args.seed)
+    followups = sample_followups(engine, 5_000)
     quiet = wait_for_quiet(args.quiet_wait) if args.quiet_wait else {}
     facts_before = machine_facts(engine)
     engine.dispose()
@@ -226,6 +248,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     "seed": args.seed + c,
                     "senders": senders,
                     "new_ratio": args.new_sender_ratio,
+                    "followup_ratio": args.followup_ratio,
+                    "followups": followups,
                     "concurrency": max(1, args.concurrency // clients),
                     "indices": list(range(c, total, clients)),
                     "warm_indices": list(range(total + c, total + args.warmup, clients)),
@@ -283,6 +307,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "client_processes": clients,
         "client": args.client,
         "new_sender_ratio": args.new_sender_ratio,
+        "followup_ratio": args.followup_ratio,
+        "followup_senders": len(followups),
         "wall_s": round(wall, 2),
         "created_201": created,
         "errors": errors,
@@ -331,6 +357,9 @@ def main() -> None:
     )
     parser.add_argument("--warmup", type=int, default=200, help="messages per run sent before the clock starts")
     parser.add_argument("--new-sender-ratio", type=float, default=0.3, help="share of first-time senders")
+    parser.add_argument(
+        "--followup-ratio", type=float, default=0.4, help="share from customers with an open e-mail ticket"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--baseline", action="store_true", help="GET /healthz instead: the ceiling of server + client on this machine"

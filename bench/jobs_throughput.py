@@ -79,21 +79,22 @@ def cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
-def postgres_ticks() -> int:
-    """CPU of the local postgres backends serving the benchmark's database (their title names it).
+def postgres_ticks(skip: int) -> dict[int, int]:
+    """CPU ticks of each local postgres backend serving the benchmark's database (their title names it).
 
-    Other databases on the shared server are left out; so are the WAL writer and checkpointer.
+    ``skip`` is the benchmark's own polling backend; other databases on the shared server, the WAL
+    writer and the checkpointer are left out.
     """
-    total = 0
+    ticks = {}
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
+        if entry.name.isdigit() and int(entry.name) != skip:
             try:
                 title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             except OSError:
                 continue
             if title.startswith("postgres:") and f" {PG_DB} " in title:
-                total += cpu_ticks(int(entry.name))
-    return total
+                ticks[int(entry.name)] = cpu_ticks(int(entry.name))
+    return ticks
 
 
 def machine_busy() -> tuple[int, int]:
@@ -141,7 +142,7 @@ def wait(what: str, ready: Any, processes: list[subprocess.Popen[bytes]], timeou
             raise RuntimeError(f"a worker exited while waiting for {what}")
         if time.monotonic() > deadline:
             raise RuntimeError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.05)
+        time.sleep(0.1)
 
 
 def count(engine: Engine, sql: str) -> Any:
@@ -167,6 +168,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             name = f"bench_worker_{number}"
             wait(f"{name} to open the database", lambda p=process, n=name: opened_database(p, url, n, look), [], 60)
 
+        poller = count(look, "SELECT pg_backend_pid()")[0] if args.backend == "postgresql" else 0
         now = datetime.now(UTC)
         row = {"kind": PING, "payload": {}, "state": "pending", "due_at": now, "created_at": now}
         writer = make_engine(url)
@@ -175,12 +177,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             session.execute(insert(Job), [{**row, "attempts": 0, "max_attempts": 3} for _ in range(args.jobs)])
         writer.dispose()
         committed = time.monotonic()
-        ticks0 = [cpu_ticks(p.pid) for p in processes], postgres_ticks(), machine_busy()
+        ticks0 = [cpu_ticks(p.pid) for p in processes], postgres_ticks(poller), machine_busy()
 
         done_sql = "SELECT count(*) FROM jobs WHERE kind = :k AND state = 'done'"
         wait("every ping done", lambda: count(look, done_sql)[0] >= args.jobs, processes, args.timeout)
         finished = time.monotonic()
-        ticks1 = [cpu_ticks(p.pid) for p in processes], postgres_ticks(), machine_busy()
+        ticks1 = [cpu_ticks(p.pid) for p in processes], postgres_ticks(poller), machine_busy()
     finally:
         for process in processes:
             if process.poll() is None:
@@ -206,6 +208,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     seconds = finished - committed
     worker_cpu = sum(b - a for a, b in zip(ticks0[0], ticks1[0], strict=True)) / CLK_TCK
+    # backends alive at the end (the workers'); one that started during the run counts from zero
+    postgres_cpu = sum(t - ticks0[1].get(pid, 0) for pid, t in ticks1[1].items()) / CLK_TCK
     busy = (ticks1[2][0] - ticks0[2][0]) / max(1, ticks1[2][1] - ticks0[2][1])
     return {
         "benchmark": "jobs_throughput",
@@ -223,10 +227,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "workers_that_ran_jobs": per_worker[0],
         "cpu_s": {
             "workers": round(worker_cpu, 2),
-            "postgres": round((ticks1[1] - ticks0[1]) / CLK_TCK, 2) if args.backend == "postgresql" else None,
+            "postgres": round(postgres_cpu, 2) if args.backend == "postgresql" else None,
         },
         "cpu_ms_per_job_in_workers": round(1000 * worker_cpu / args.jobs, 3),
-        "cpu_ms_per_job_in_postgres": round(1000 * (ticks1[1] - ticks0[1]) / CLK_TCK / args.jobs, 3)
+        "cpu_ms_per_job_in_postgres": round(1000 * postgres_cpu / args.jobs, 3)
         if args.backend == "postgresql"
         else None,
         "machine": {

@@ -1,11 +1,14 @@
 """Imports every domain's models so the metadata is complete (Alembic, tests, demo)."""
 
 from otklik.agents.models import Agent, AgentSkill, ApiToken, Notification, Team, TeamMembership
+from otklik.bot.models import BotTurn
 from otklik.channels.models import ChannelHealth, ChannelSettings
 from otklik.core.audit import AuditEvent
 from otklik.core.jobs import Job
 from otklik.customers.models import Customer, CustomerMerge, Identity, LinkCode, Organisation, SenderRate
+from otklik.kb.models import Article, ArticleVersion
 from otklik.messages.models import Attachment, Message, MessageSource
+from otklik.routing.models import RoutingProfile
 from otklik.tickets.models import MergeDismissal, Ticket, TicketLink, TicketMerge, TicketReference
 from otklik.timers.models import CalendarRow, SlaPolicy
 
@@ -13,8 +16,11 @@ __all__ = [
     "Agent",
     "AgentSkill",
     "ApiToken",
+    "Article",
+    "ArticleVersion",
     "Attachment",
     "AuditEvent",
+    "BotTurn",
     "CalendarRow",
     "ChannelHealth",
     "ChannelSettings",
@@ -28,6 +34,7 @@ __all__ = [
     "MessageSource",
     "Notification",
     "Organisation",
+    "RoutingProfile",
     "SenderRate",
     "SlaPolicy",
     "Team",

@@ -11,6 +11,7 @@ from otklik.core import clock
 from otklik.core.actors import Actor
 from otklik.core.taxonomy import Channel
 from otklik.customers.models import Customer
+from otklik.messages.models import Message
 from otklik.tickets.actions import do_add_reference, do_open_ticket, do_record_customer_message
 from otklik.tickets.models import Ticket
 from tests.conftest import Cast
@@ -49,14 +50,19 @@ def test_an_unverified_address_on_another_channel_opens_its_own_ticket(client: T
 
 
 def _two_open_tickets(client: TestClient, cast: Cast, db: Session) -> tuple[int, int, int]:
+    """Kirill (verified e-mail) with two open e-mail tickets: order 4512 and supply WB-77."""
     first = write(client, cast.agent_anna, "email", "kirill@shop.test", "Заказ 4512 не пришёл")
     customer = db.get(Customer, get(client, cast.agent_anna, f"/tickets/{first['ticket_id']}")["customer"]["id"])
     assert customer is not None
+    email = customer.identities[0]
+    email.verified = True
     older = db.get(Ticket, first["ticket_id"])
     assert older is not None
     do_add_reference(db, older, kind="order", value="4512", actor=TESTS, at=clock.now())
     second = do_open_ticket(db, customer=customer, channel=Channel.EMAIL, subject="Поставка", actor=TESTS,
                             at=clock.now())  # fmt: skip
+    db.add(Message(ticket_id=second.id, direction="inbound", channel="email", author_customer_id=customer.id,
+                   sender_identity_id=email.id, text="Поставка WB-77 стоит", created_at=clock.now()))  # fmt: skip
     do_record_customer_message(db, second, actor=TESTS, at=clock.now())
     do_add_reference(db, second, kind="supply", value="WB-77", actor=TESTS, at=clock.now())
     db.commit()
@@ -75,7 +81,8 @@ def test_quoting_several_tickets_opens_a_new_one_offered_as_their_duplicate(
     client: TestClient, cast: Cast, db: Session
 ) -> None:
     customer_id, older, newer = _two_open_tickets(client, cast, db)
-    post(client, cast.agent_anna, f"/customers/{customer_id}/identities", {"kind": "vk", "value": "kirill"}, 201)
+    post(client, cast.agent_anna, f"/customers/{customer_id}/identities", {"kind": "vk", "value": "kirill",
+                                                                           "verified": True}, 201)  # fmt: skip
     both = write(client, cast.agent_anna, "vk", "kirill", "Заказ 4512 и поставка WB-77 — обе проблемы")
     assert both["ticket_id"] not in (older, newer)
     ticket = get(client, cast.agent_anna, f"/tickets/{both['ticket_id']}")

@@ -5,6 +5,7 @@ expired, spent or mistyped is just a message."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from otklik.core import clock, jobs
 from otklik.worker import registry as tasks
 from tests.conftest import Cast
+from tests.links.conftest import Outbox
 from tests.links.helpers import get, post, write
 
 tasks.load()
@@ -22,18 +24,23 @@ def _customer(client: TestClient, cast: Cast, email: str) -> tuple[int, int]:
     return get(client, cast.agent_anna, f"/tickets/{first['ticket_id']}")["customer"]["id"], first["ticket_id"]
 
 
-def test_a_code_from_a_new_address_attaches_it_verified(
-    client: TestClient, cast: Cast, frozen_clock: clock.FrozenClock
+def test_a_delivered_code_sent_back_from_a_new_address_proves_both(
+    client: TestClient, cast: Cast, frozen_clock: clock.FrozenClock, mailbox: Outbox, run: Any
 ) -> None:
     anna = cast.agent_anna
     customer, ticket = _customer(client, cast, "nina@shop.test")
     code = post(client, anna, f"/customers/{customer}/link-codes", {"channel": "email"}, status=201)
     assert code["code"].startswith("OTK-")
     assert code["expires_at"].startswith("2026-11-24T09:05")
+    run()
+    assert "Ваш код" in mailbox.sent[0].text
+    assert "Your code" in mailbox.sent[0].text
     used = write(client, anna, "vk", "nina_vk", code["code"])
-    assert used["ticket_id"] == ticket
-    assert ("vk", "nina_vk", True) in {(i["kind"], i["value"], i["verified"])
-                                       for i in get(client, anna, f"/customers/{customer}")["identities"]}  # fmt: skip
+    assert used["ticket_id"] == ticket  # both addresses are now proven hers: one ticket
+    identities = {
+        (i["kind"], i["value"], i["verified"]) for i in get(client, anna, f"/customers/{customer}")["identities"]
+    }
+    assert identities == {("email", "nina@shop.test", True), ("vk", "nina_vk", True)}
     # spent: the same code again is an ordinary message from a stranger
     stranger = write(client, anna, "telegram", "someone_else", code["code"])
     assert get(client, anna, f"/tickets/{stranger['ticket_id']}")["customer"]["id"] != customer

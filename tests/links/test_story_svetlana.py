@@ -5,53 +5,15 @@ and the public post linked as «вышла в публичное поле чер
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
 
-from otklik.channels import registry
-from otklik.channels.base import DeliveryResult, OutboundMessage
-from otklik.core import clock, jobs
-from otklik.worker import registry as tasks
+from otklik.core import clock
 from tests.conftest import Cast
+from tests.links.conftest import Outbox
 from tests.links.helpers import get, post, texts, write
-
-tasks.load()
-
-
-class Outbox:
-    """A stand-in e-mail channel that keeps what it was asked to send."""
-
-    channel = "email"
-
-    def __init__(self) -> None:
-        self.sent: list[OutboundMessage] = []
-
-    def send(self, message: OutboundMessage) -> DeliveryResult:
-        self.sent.append(message)
-        return DeliveryResult(True, external_id=f"<mail-{len(self.sent)}@test>")
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Outbox]:
-    box = Outbox()
-    previous = registry.SENDERS.get("email")
-    registry.SENDERS["email"] = lambda _settings: box
-    yield box
-    if previous is not None:
-        registry.SENDERS["email"] = previous
-
-
-@pytest.fixture
-def run(session_factory: sessionmaker[Session]) -> Any:
-    def round_() -> int:
-        return jobs.run_due(session_factory, worker="test")
-
-    return round_
 
 
 def test_four_channels_one_customer_one_ticket_then_it_went_public(

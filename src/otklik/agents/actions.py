@@ -157,3 +157,62 @@ def do_notify(
 
 def do_mark_read(session: Session, note: Notification, *, at: datetime | None = None) -> None:
     note.read_at = note.read_at or at or clock.now()
+
+
+def check_agent_update(*, role: str, capacity: int, skills: dict[str, int]) -> None:
+    """Refuses an update that could not hold: bad role, capacity or skill."""
+    if role not in {r.value for r in Role}:
+        raise InvalidInput("invalid_field", field="role", reason="admin | lead | agent")
+    if not 0 <= capacity <= 100:
+        raise InvalidInput("invalid_field", field="capacity", reason="0–100")
+    unknown = [s for s in skills if s not in {c.value for c in Category}]
+    if unknown:
+        raise InvalidInput("invalid_field", field="skills", reason=f"неизвестные / unknown: {', '.join(unknown)}")
+    if any(not 1 <= level <= 3 for level in skills.values()):
+        raise InvalidInput("invalid_field", field="skills", reason="уровень 1–3 / level 1–3")
+
+
+def do_update_agent(
+    session: Session,
+    agent: Agent,
+    *,
+    role: str,
+    capacity: int,
+    active: bool,
+    skills: dict[str, int],
+    teams: list[str],
+    actor: Actor,
+    at: datetime | None = None,
+) -> None:
+    """An admin changes an agent's role, capacity, skills (category → level), teams or activity.
+
+    Emits ``agent.updated`` with the values before and after.
+    """
+    check_agent_update(role=role, capacity=capacity, skills=skills)
+    moment = at or clock.now()
+
+    def snapshot() -> dict[str, Any]:
+        return {
+            "role": agent.role,
+            "capacity": agent.capacity,
+            "active": agent.active,
+            "skills": {s.category: s.level for s in agent.skills},
+            "teams": [t.name for t in agent.teams],
+        }
+
+    before = snapshot()
+    agent.role, agent.capacity, agent.active = role, capacity, active
+    current = {s.category: s for s in agent.skills}
+    agent.skills = [
+        current[c] if c in current else AgentSkill(agent_id=agent.id, category=c, level=level)
+        for c, level in sorted(skills.items())
+    ]
+    for skill in agent.skills:
+        skill.level = skills[skill.category]
+    agent.teams = [do_ensure_team(session, name, actor=actor, at=moment) for name in dict.fromkeys(teams) if name]
+    after = snapshot()
+    if after != before:
+        audit.record(
+            session, actor=actor, action="agent.updated", entity="agent", entity_id=agent.id,
+            data={"from": before, "to": after}, at=moment,
+        )  # fmt: skip

@@ -90,3 +90,7 @@ def get_notification(session: Session, agent_id: int, notification_id: int) -> N
     if note is None or note.agent_id != agent_id:
         raise NotFound("notification_not_found", notification_id=notification_id)
     return note
+
+
+def list_teams(session: Session) -> list[Team]:
+    return list(session.scalars(select(Team).order_by(Team.name)))

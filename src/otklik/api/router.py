@@ -4,11 +4,15 @@ from fastapi import APIRouter
 
 from otklik.api.routes import (
     agents,
+    bot,
     customers,
     inbound,
+    kb,
     links,
     notifications,
     public,
+    quality,
+    routing,
     settings,
     tickets,
     webhook_challenges,
@@ -27,5 +31,9 @@ for module in (
     webhook_challenges,
     public,
     links,
+    routing,
+    quality,
+    kb,
+    bot,
 ):
     api_v1.include_router(module.router)

@@ -62,6 +62,9 @@ def record(
     return event
 
 
-def list_for_ticket(session: Session, ticket_id: int) -> list[AuditEvent]:
-    """A ticket's recorded changes, oldest first."""
-    return list(session.scalars(select(AuditEvent).where(AuditEvent.ticket_id == ticket_id).order_by(AuditEvent.id)))
+def list_for_ticket(session: Session, ticket_id: int, actions: tuple[str, ...] = ()) -> list[AuditEvent]:
+    """A ticket's recorded changes (only ``actions`` when given), oldest first."""
+    query = select(AuditEvent).where(AuditEvent.ticket_id == ticket_id)
+    if actions:
+        query = query.where(AuditEvent.action.in_(actions))
+    return list(session.scalars(query.order_by(AuditEvent.id)))

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     #: public endpoints, per visitor (or address): a burst, refilled at this many a minute
     public_rate_burst: int = 10
     public_rate_per_minute: int = 20
+    #: every new ticket gets a routing job (owner by skill, load, presence, shift); off: the shared pool
+    routing_enabled: bool = True
 
 
 def wants_embedded_worker(settings: Settings) -> bool:

@@ -241,6 +241,47 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "Сводка команды «{team}»: просрочено {breached}, ждут дольше суток {aging}. Старейшие: {tickets}.",
         "en": "Team '{team}' digest: {breached} breached, {aging} waiting over a day. Oldest first: {tickets}.",
     },
+    # routing: owners by skill, load, presence and shift (otklik.routing)
+    "notify.routing_alarm": {
+        "ru": "Обращение #{ticket_id}: нет свободных специалистов ({category_ru}), оно передано вам ({owner}). "
+        "Ответьте клиенту или передайте обращение; как только освободится специалист, оно перейдёт к нему.",
+        "en": "Ticket #{ticket_id}: no specialist is free ({category_en}), so it went to you ({owner}). "
+        "Answer the customer or hand it on; it moves to a specialist as soon as one is free.",
+    },
+    "notify.routing_reassigned": {
+        "ru": "Обращение #{ticket_id} теперь ваше: {absence_ru}. Клиент ждёт ответа с {since}.",
+        "en": "Ticket #{ticket_id} is now yours: {absence_en}. The customer has waited for an answer since {since}.",
+    },
+    "notify.routing_transferred": {
+        "ru": "Обращение #{ticket_id} передано вам (команда «{team}»). Причина: {reason}. От кого: {by}.",
+        "en": "Ticket #{ticket_id} was handed to you (team '{team}'). Reason: {reason}. From: {by}.",
+    },
+    "notify.routing_escalated": {
+        "ru": "Обращение #{ticket_id} эскалировано вам. Причина: {reason}. От кого: {by}.",
+        "en": "Ticket #{ticket_id} was escalated to you. Reason: {reason}. From: {by}.",
+    },
+    "routing_owned": {
+        "ru": "У обращения #{ticket_id} уже есть ответственный: {name}. Передайте его с причиной.",
+        "en": "Ticket #{ticket_id} already has an owner: {name}. Transfer it with a reason instead.",
+    },
+    "team_nobody": {
+        "ru": "В команде «{team}» сейчас некому передать обращение: нет ни свободных сотрудников, ни руководителя.",
+        "en": "Nobody in team '{team}' can take the ticket now: no free member and no lead.",
+    },
+    "escalation_nobody": {
+        "ru": "Обращение #{ticket_id} некому эскалировать: нет активного руководителя команды и администратора.",
+        "en": "Ticket #{ticket_id} cannot be escalated: there is no active team lead or admin.",
+    },
+    "transfer_team_forbidden": {
+        "ru": "Передать обращение #{ticket_id} в другую команду может его ответственный, "
+        "руководитель или администратор.",
+        "en": "Only the owner of ticket #{ticket_id}, a team lead or an admin may hand it to another team.",
+    },
+    "manage_agent_forbidden": {
+        "ru": "Менять смену, навыки, языки и нагрузку сотрудника {name} может руководитель его команды "
+        "или администратор.",
+        "en": "Only a lead of {name}'s team or an admin may change their shift, skills, languages or capacity.",
+    },
 }
 
 

@@ -26,7 +26,7 @@ from otklik.channels.base import (
     InboundMessage,
     OutboundMessage,
 )
-from otklik.core import audit, clock, outbox
+from otklik.core import audit, clock, jobs, outbox
 from otklik.core.actors import Actor, ActorKind
 from otklik.core.config import Settings, get_settings
 from otklik.core.errors import Conflict, DomainError, InvalidInput, TooManyRequests
@@ -142,6 +142,10 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
         )
         for kind, value in quoted:  # shared with older tickets: the agent is offered the merge
             do_add_reference(session, ticket, kind=kind, value=value, actor=who, at=moment)
+        if get_settings().routing_enabled:  # ROUTING HOOK (issue 5): the new ticket's owner, see otklik.routing.tasks
+            jobs.schedule(
+                session, "routing.route", {"ticket_id": ticket.id}, key=f"ticket:{ticket.id}:route", fresh=True
+            )
     message = Message(
         ticket_id=ticket.id,
         direction=Direction.INBOUND.value,
@@ -174,6 +178,8 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
         data={"channel": inbound.channel.value, "external_id": inbound.external_id},
         at=moment,
     )
+    if inbound.channel.value in ("webchat", "telegram", "vk", "whatsapp", "viber"):  # BOT HOOK (issue 5): live chat
+        jobs.schedule(session, "bot.consider", {"ticket_id": ticket.id}, key=f"bot:{ticket.id}")  # otklik.bot.tasks
     return Intake(ticket, message, duplicate=False)
 
 
@@ -212,9 +218,9 @@ def _ticket_for(
     The same problem joins its ticket whatever the channel: in order, the ticket of the
     message this one answers (``thread_refs``), the ticket whose number it quotes, the one
     open ticket whose order/supply/claim number it quotes, the customer's only open ticket,
-    else their latest open ticket on this channel. The only open ticket is taken from another
-    channel only between verified addresses (this sender's, and one that wrote on that ticket):
-    an unverified address may be a shared family or company account, and two people's problems
+    else their latest open ticket on this channel. A ticket on another channel is a candidate
+    only between verified addresses (this sender's, and one that wrote on that ticket): an
+    unverified address may be a shared family or company account, and two people's problems
     must not become one. A closed ticket is never reopened by a new message (a merged one is
     followed to the ticket it joined). Public posts join only the author's public ticket: a
     public complaint is its own ticket, linked to the private one.
@@ -227,20 +233,20 @@ def _ticket_for(
         live = _carried_on(session, candidate)
         if live is not None and live.customer_id == customer_id and live.is_public == public:
             return live, []
-    candidates = list(
-        session.scalars(
+    candidates = [
+        t
+        for t in session.scalars(
             select(Ticket)
             .where(Ticket.customer_id == customer_id, Ticket.status != Status.CLOSED.value, Ticket.is_public == public)
             .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
         ).unique()
-    )
+        if t.channel == inbound.channel.value or (verified and _heard_verified(session, t))
+    ]
     quoting = [(t, quoted_references(text, [r.value for r in t.references])) for t in candidates]
     quoting = [(t, values) for t, values in quoting if values]
     if len(quoting) == 1:
         return quoting[0][0], []
-    if len(candidates) == 1 and (
-        candidates[0].channel == inbound.channel.value or (verified and _heard_verified(session, candidates[0]))
-    ):
+    if len(candidates) == 1:
         return candidates[0], []
     same_channel = find_active_ticket(session, customer_id, inbound.channel.value)
     if same_channel is not None and same_channel.is_public == public:

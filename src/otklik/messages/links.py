@@ -247,7 +247,8 @@ def customer_suggestions(session: Session, customer: Customer) -> list[tuple[Cus
 
 def do_redeem_link_code(session: Session, inbound: InboundMessage, *, at: datetime) -> Identity | None:
     """When a message is exactly a live linking code, its sender is proven to be the code's customer:
-    the address is attached (verified), its former customer merged in, the code spent. Returns the
+    the address is attached (verified), its former customer merged in, the code spent; the address
+    the code was delivered to is proven as well. Returns the
     verified identity, or None when the message is not a live code (it is then an ordinary message).
 
     Emits ``customer.identity_verified`` or ``customer.identity_added``, ``customer.link_code_used``
@@ -274,6 +275,10 @@ def do_redeem_link_code(session: Session, inbound: InboundMessage, *, at: dateti
         if other.id != owner.id:
             do_merge_customers(session, owner, other, cause="link_code", actor=actor, at=at)
         do_verify_identity(session, identity, actor=actor, at=at, how="link_code")
+    if code.delivery_state == "sent":  # it reached that address and came back: the address is hers too
+        recipient = next((i for i in owner.identities if i.value == code.recipient), None)
+        if recipient is not None:
+            do_verify_identity(session, recipient, actor=actor, at=at, how="link_code")
     do_use_link_code(session, code, identity, actor=actor, at=at)
     session.expire(owner, ["identities"])
     do_merge_same_person(session, owner, actor=actor, at=at)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from otklik.agents.rules import Principal
 from otklik.messages.models import Message
 from otklik.tickets.models import Ticket
+from otklik.tickets.queries import visible_to
 
 
 def get_by_external_id(session: Session, channel: str, external_id: str) -> Message | None:
@@ -35,3 +37,32 @@ def thread_ticket(session: Session, channel: str, refs: tuple[str, ...]) -> Tick
         select(Message).where(Message.channel == channel, Message.external_id.in_(refs)).order_by(Message.id.desc())
     ).first()
     return session.get(Ticket, message.ticket_id) if message else None
+
+
+def list_messages_before(
+    session: Session, ticket_id: int, *, before_id: int | None = None, limit: int = 200
+) -> tuple[list[Message], bool]:
+    """The latest ``limit`` messages of a ticket (before ``before_id`` when given), oldest first,
+    and whether older ones exist: a long timeline is read from its end, one window at a time."""
+    query = select(Message).where(Message.ticket_id == ticket_id)
+    if before_id is not None:
+        query = query.where(Message.id < before_id)
+    rows = list(session.scalars(query.order_by(Message.id.desc()).limit(limit + 1)).unique())
+    return list(reversed(rows[:limit])), len(rows) > limit
+
+
+def search_messages(session: Session, who: Principal, q: str, *, limit: int = 50) -> list[Message]:
+    """Messages whose text contains ``q`` (case-insensitive) on tickets ``who`` may see, newest first."""
+    term = q.strip()
+    if not term:
+        return []
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return list(
+        session.scalars(
+            select(Message)
+            .join(Ticket, Ticket.id == Message.ticket_id)
+            .where(visible_to(who), Message.text.ilike(f"%{escaped}%", escape="\\"))
+            .order_by(Message.id.desc())
+            .limit(limit)
+        ).unique()
+    )

@@ -34,7 +34,19 @@ def run_migrations_online() -> None:
 def _include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     """SQLite does not report the names of foreign keys added in place (migration 0002),
     so comparing them there only produces false drift; PostgreSQL compares them fully."""
-    return not (type_ == "foreign_key_constraint" and context.get_context().dialect.name == "sqlite")
+    sqlite = context.get_context().dialect.name == "sqlite"
+    if sqlite and _sqlite_only_search(name, type_):
+        return False
+    return not (type_ == "foreign_key_constraint" and sqlite)
+
+
+def _sqlite_only_search(name: str | None, type_: str) -> bool:
+    """The knowledge base's full-text index on SQLite is the FTS5 table ``kb_fts`` (and the shadow
+    tables FTS5 keeps beside it), made by migration 0006 with no model to compare it to; the GIN
+    index of the PostgreSQL ``tsvector`` does not exist there (``ddl_if``)."""
+    if type_ == "table":
+        return (name or "").startswith("kb_fts")
+    return type_ == "index" and name == "ix_kb_articles_search_vector"
 
 
 def _run(connection: object) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import razdel
+import razdel  # type: ignore[import-untyped]  # razdel ships no type information
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d+(?:[.,:]\d+)*", re.UNICODE)
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
@@ -34,7 +34,6 @@ _EN_FORMS = {
     "couldn": "could",
     "wouldn": "would",
     "shouldn": "should",
-    "cannot": "can",
     "hasn": "have",
     "haven": "have",
 }
@@ -111,7 +110,7 @@ class _Morph:
         if cls._analyser is None:
             with cls._lock:
                 if cls._analyser is None:
-                    import pymorphy3
+                    import pymorphy3  # type: ignore[import-untyped]  # pymorphy3 ships no type information
 
                     cls._analyser = pymorphy3.MorphAnalyzer()
         return cls._analyser
@@ -157,7 +156,7 @@ def _tokens(raw: str) -> list[Token]:
         start, end = match.span()
         cyrillic = bool(_CYRILLIC.search(word))
         if cyrillic:
-            lemmas, grams = ru_analyse(lower.replace("ё", "е") if lower != "ё" else lower)
+            lemmas, grams = ru_analyse(lower)
         elif lower in _EN_TAILS and start > 0 and text[start - 1] == "'":
             lemmas, grams = (_EN_TAILS[lower],), (frozenset(),)
         else:

@@ -138,6 +138,19 @@ def do_record_public_reply(session: Session, ticket: Ticket, *, agent: Agent, ac
     ticket.hold_promise = None
 
 
+def do_record_bot_reply(session: Session, ticket: Ticket, *, actor: Actor, at: datetime) -> None:
+    """A public answer of the self-service bot (``otklik.bot``), stored and queued: the ticket
+    waits for the customer, exactly as after an agent's reply, but nobody becomes its owner
+    (a person takes it when the bot hands off). For the status machine it is our side's
+    public word, so a lost delivery reopens the ticket as it would an agent's."""
+    was = ticket.status
+    _apply(session, ticket, Action.PUBLIC_REPLY, actor, at)
+    ticket.last_public_author = Author.AGENT.value
+    ticket.last_public_reply_at = at
+    if was == Status.SOLVED.value:
+        clocks.schedule_auto_close(session, ticket, at)
+
+
 def do_record_answer_delivered(session: Session, ticket: Ticket, *, answered_at: datetime, at: datetime) -> bool:
     """A public reply written at ``answered_at`` reached the customer: their wait ends.
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from otklik.core import audit
+from otklik.core import audit, jobs
 from otklik.core.actors import Actor
 from otklik.core.errors import Conflict, InvalidInput
 from otklik.tickets import clocks
@@ -161,7 +161,12 @@ def do_close_merged(session: Session, source: Ticket, target: Ticket, *, actor: 
     snapshot undo needs. Emits ``ticket.merged`` on both tickets.
     """
     check_merge(source, target)
-    snapshot: dict[str, Any] = {"source": _dump(source, SOURCE_FIELDS), "target": _dump(target, TARGET_FIELDS)}
+    snapshot: dict[str, Any] = {
+        "source": _dump(source, SOURCE_FIELDS),
+        "target": _dump(target, TARGET_FIELDS),
+        "source_timers": _pending_timers(session, source.id),
+        "target_timers": _pending_timers(session, target.id),
+    }
     waiting = source.waiting_since
     _move(session, source, Action.MERGE, actor, at)
     source.merged_into_id = target.id
@@ -230,7 +235,7 @@ def do_reopen_merged(
     if source.status != before:
         _event(session, actor, "ticket.status_changed", source, at,
                **{"from": before, "to": source.status, "cause": "merge_undone"})  # fmt: skip
-    _resume_clocks(session, source)
+    _restore_timers(session, source.id, snapshot["source_timers"])
     copied = [int(i) for i in snapshot.get("references", [])]
     if copied:
         session.execute(delete(TicketReference).where(TicketReference.id.in_(copied)))
@@ -243,9 +248,8 @@ def do_reopen_merged(
     untouched = target.updated_at == datetime.fromisoformat(snapshot["target_updated_at"])
     if untouched:
         target_before = target.status
-        clocks.stop_all(session, target)  # the merge's timers go; the restored state's come back
         _load(target, snapshot["target"])
-        _resume_clocks(session, target)
+        _restore_timers(session, target.id, snapshot["target_timers"])  # the merge's timers go, the old come back
         if target.status != target_before:
             _event(session, actor, "ticket.status_changed", target, at,
                    **{"from": target_before, "to": target.status, "cause": "merge_undone"})  # fmt: skip
@@ -255,18 +259,30 @@ def do_reopen_merged(
     _refresh_links(session, source, target)
 
 
-def _resume_clocks(session: Session, ticket: Ticket) -> None:
-    """Every timer a live ticket in its current state would have (each keyed, so none doubles)."""
-    if ticket.status == Status.CLOSED.value:
-        return
-    clocks.retarget(session, ticket)
-    if ticket.first_customer_message_at is not None:
-        clocks.start_age_clock(session, ticket, ticket.first_customer_message_at)
-    if ticket.status == Status.ON_HOLD.value and ticket.hold_until is not None:
-        clocks.schedule_hold(session, ticket)
-    if ticket.status == Status.SOLVED.value:
-        quiet = max(t for t in (ticket.solved_at, ticket.last_public_reply_at, ticket.updated_at) if t)
-        clocks.schedule_auto_close(session, ticket, quiet)
+def _pending_timers(session: Session, ticket_id: int) -> list[dict[str, Any]]:
+    """Every pending job keyed to the ticket (SLA, hold, auto-close, age, and any other domain's), as data."""
+    rows = session.scalars(
+        select(jobs.Job)
+        .where(jobs.Job.key.startswith(f"ticket:{ticket_id}:", autoescape=True), jobs.Job.state == "pending")
+        .order_by(jobs.Job.id)
+    )
+    return [
+        {"kind": j.kind, "key": j.key, "payload": j.payload, "due_at": j.due_at.isoformat(),
+         "max_attempts": j.max_attempts}
+        for j in rows
+    ]  # fmt: skip
+
+
+def _restore_timers(session: Session, ticket_id: int, saved: list[dict[str, Any]]) -> None:
+    """Exactly the timers ``saved`` for the ticket, none other (a time already past fires at once,
+    and every handler re-reads its ticket, so a stale one does nothing)."""
+    jobs.cancel_prefix(session, f"ticket:{ticket_id}:")
+    session.flush()
+    for job in saved:
+        jobs.schedule(
+            session, job["kind"], job["payload"], due_at=datetime.fromisoformat(job["due_at"]), key=job["key"],
+            max_attempts=int(job["max_attempts"]), fresh=True,
+        )  # fmt: skip
 
 
 # ---- likely duplicates ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, false, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from otklik.agents.rules import Principal, Role, can_see_ticket
@@ -62,6 +62,14 @@ class TicketFilter:
     urgency: str | None = None
     customer_id: int | None = None
     q: str | None = None
+    #: in any of these teams (an agent's «my team» queue)
+    team_ids: tuple[int, ...] = ()
+    #: a running SLA target (response or resolution) is due before this moment (past ones included)
+    due_before: datetime | None = None
+    #: ... and none of them before this one (with ``due_before``: «near breach», not yet breached)
+    due_after: datetime | None = None
+    #: a promise comes due before this moment (on hold), or came due and nobody has answered since
+    follow_up_before: datetime | None = None
 
 
 def encode_cursor(ticket: Ticket) -> str:
@@ -82,11 +90,40 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     return position
 
 
-def _visible_to(who: Principal) -> ColumnElement[bool]:
+def visible_to(who: Principal) -> ColumnElement[bool]:
+    """The tickets ``who`` may see, as a condition (the same rule as ``can_see_ticket``)."""
     if who.role is Role.ADMIN:
         return literal(True)
     teams = Ticket.team_id.in_(sorted(who.team_ids)) if who.team_ids else false()
     return or_(Ticket.assignee_id == who.agent_id, Ticket.team_id.is_(None), teams)
+
+
+def _due_before(moment: datetime) -> ColumnElement[bool]:
+    """Some running target is due before ``moment``: the live response target or the resolution.
+
+    Every term is false, never NULL, for a stopped clock, so the condition can be negated.
+    """
+    at = literal(moment, UTCDateTime())
+    waiting = Ticket.waiting_since.is_not(None)
+    first, following, resolution = Ticket.first_response_due_at, Ticket.next_response_due_at, Ticket.resolution_due_at
+    return or_(
+        and_(waiting, Ticket.first_response_at.is_(None), first.is_not(None), first < at),
+        and_(waiting, Ticket.first_response_at.is_not(None), following.is_not(None), following < at),
+        and_(resolution.is_not(None), resolution < at),
+    )
+
+
+def _follow_up_before(moment: datetime) -> ColumnElement[bool]:
+    at = literal(moment, UTCDateTime())
+    answered_since = Ticket.last_public_reply_at >= Ticket.requeued_at
+    return or_(
+        and_(Ticket.status == Status.ON_HOLD.value, Ticket.hold_until < at),
+        and_(
+            Ticket.status == Status.OPEN.value,
+            Ticket.requeued_at.is_not(None),
+            or_(Ticket.last_public_reply_at.is_(None), ~answered_since),
+        ),
+    )
 
 
 def _search(q: str) -> ColumnElement[bool]:
@@ -100,7 +137,7 @@ def _search(q: str) -> ColumnElement[bool]:
 
 def tickets_query(who: Principal, flt: TicketFilter, cursor: str | None) -> Select[Ticket]:
     """The queue query: visible tickets matching ``flt``, newest activity first, after ``cursor``."""
-    query = select(Ticket).where(_visible_to(who))
+    query = select(Ticket).where(visible_to(who))
     if flt.statuses:
         query = query.where(Ticket.status.in_(flt.statuses))
     if flt.assignee is not None:
@@ -119,6 +156,14 @@ def tickets_query(who: Principal, flt: TicketFilter, cursor: str | None) -> Sele
             query = query.where(column == value)
     if flt.q:
         query = query.where(_search(flt.q))
+    if flt.team_ids:
+        query = query.where(Ticket.team_id.in_(sorted(flt.team_ids)))
+    if flt.due_before is not None:
+        query = query.where(_due_before(flt.due_before))
+    if flt.due_after is not None:
+        query = query.where(~_due_before(flt.due_after))
+    if flt.follow_up_before is not None:
+        query = query.where(_follow_up_before(flt.follow_up_before))
     if cursor:
         moment, last_id = decode_cursor(cursor)
         query = query.where(
@@ -135,6 +180,12 @@ def list_tickets(
     more = len(rows) > limit
     page = rows[:limit]
     return page, (encode_cursor(page[-1]) if more and page else None)
+
+
+def count_tickets(session: Session, who: Principal, flt: TicketFilter) -> int:
+    """How many visible tickets match ``flt`` (a queue's badge)."""
+    inner = tickets_query(who, flt, None).order_by(None).with_only_columns(Ticket.id).subquery()
+    return int(session.scalar(select(func.count()).select_from(inner)) or 0)
 
 
 def references_matching(session: Session, value: str) -> list[int]:

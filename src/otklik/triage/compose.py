@@ -106,7 +106,7 @@ def template_rows(count: int = TEMPLATE_COUNT, seed: int = SEED) -> list[dict[st
     keys_en = sorted(BODIES_EN)
     rows = []
     for index in range(count):
-        english = index % 8 == 0
+        english = index % 10 == 0
         keys = keys_en if english else keys_ru
         category, urgency = keys[index % len(keys)] if rng.random() < 0.5 else rng.choice(keys)
         bodies = (BODIES_EN if english else BODIES)[(category, urgency)]

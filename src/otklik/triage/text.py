@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from otklik.triage.lexicon import cues
+
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")  # «срочноооо» → «срочноо»
 _TOKEN = re.compile(r"[a-zа-я0-9]+(?:[-'][a-zа-я0-9]+)*|[?!]", re.IGNORECASE)
 _CYRILLIC = re.compile(r"[а-я]")
@@ -120,7 +122,7 @@ def _number_class(lemma: str) -> str:
 
 
 def word_features(prepared: Prepared) -> list[str]:
-    """Lemma unigrams (a word after a negator becomes «не_<lemma>») and lemma bigrams."""
+    """Lemma unigrams (a word after a negator becomes «не_<lemma>»), lemma bigrams and lexicon cues."""
     out: list[str] = []
     previous = ""
     negate = False
@@ -138,6 +140,7 @@ def word_features(prepared: Prepared) -> list[str]:
         if previous:
             out.append(f"{previous} {lemma}")
         previous = lemma
+    out.extend(cues(prepared.lemmas))
     return out
 
 

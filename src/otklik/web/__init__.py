@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from otklik.core.config import get_settings
+from otklik.web.agent import install as install_agent_pages
 from otklik.web.cors import PublicCORS, parse_origins
 from otklik.web.deps import VISITOR_HEADER, WebState
 from otklik.web.errors import RateLimited, rate_limited
@@ -25,3 +26,4 @@ def install(app: FastAPI) -> None:
         origins=parse_origins(get_settings().public_origins),
         headers=["Content-Type", "Accept-Language", "Last-Event-ID", VISITOR_HEADER],
     )
+    install_agent_pages(app)  # the agents' workspace and admin pages (otklik.web.agent)

@@ -9,6 +9,8 @@ TASK_MODULES = (
     "otklik.messages.tasks",
     "otklik.tickets.tasks",
     "otklik.messages.link_tasks",
+    "otklik.routing.tasks",
+    "otklik.bot.tasks",
 )
 
 

@@ -1,0 +1,343 @@
+"""Which article answers *this* question, and how sure that is.
+
+1. The question's index terms (``otklik.kb.text``); a word neither the dictionary nor the knowledge
+   base knows is corrected to the nearest knowledge-base word (rapidfuzz), so «вазврат» finds
+   «возврат».
+2. Candidates come from the full-text index (``otklik.kb.queries.search_terms``).
+3. Each candidate is scored in Python against statistics of the whole knowledge base, the same on
+   SQLite and PostgreSQL: idf-weighted coverage of the question's terms by the article (title
+   counts whole, body by saturated term frequency), how much of the title the question says, and
+   shared word pairs.
+4. A logistic model over the best candidate's features (its score, its lead over the runner-up,
+   the share of the question the knowledge base has never heard of…) gives the calibrated
+   probability that the best article answers the question. Weights and threshold come from the
+   tuning split (``otklik bot tune``) and are stored in ``data/calibration.json``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy.orm import Session
+
+from otklik.kb.queries import IndexedDoc, index_signature, indexed_docs, search_terms
+from otklik.kb.text import CONCEPTS, STOP, Lemmas, lemmas_instance, split_unknown, term_of, terms, words
+
+CALIBRATION = Path(__file__).parent / "data" / "calibration.json"
+CANDIDATES = 30
+K1 = 1.2
+B = 0.75
+#: the features the calibration model reads, in order
+FEATURES = ("rank", "lead", "coverage", "passage", "unknown", "title_precision", "pairs", "length")
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """An article as the scorer sees it."""
+
+    article_id: int
+    version: int
+    title: str
+    category: str
+    lang: str
+    title_terms: frozenset[str]
+    body_tf: dict[str, int]
+    length: int
+    pairs: frozenset[tuple[str, str]]
+    #: the terms of each sentence or list item of the body, with the title's
+    passages: tuple[frozenset[str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    doc: Doc
+    rank: float
+    coverage: float
+    passage: float
+    title_coverage: float
+    title_precision: float
+    pairs: float
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieval:
+    """The outcome for one question: the best article (if any), its features and confidence."""
+
+    terms: tuple[str, ...]
+    best: Scored | None
+    runner_up: Scored | None
+    features: dict[str, float]
+    confidence: float
+    corrected: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Ranking weights, the logistic model over ``FEATURES`` and the answer threshold."""
+
+    rank_weights: dict[str, float]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.bias
+        for name, mean, scale, weight in zip(FEATURES, self.mean, self.scale, self.weights, strict=True):
+            z += weight * (features[name] - mean) / (scale or 1.0)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": list(FEATURES),
+            "rank_weights": self.rank_weights,
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "weights": list(self.weights),
+            "bias": self.bias,
+            "threshold": self.threshold,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Calibration:
+        if list(data["features"]) != list(FEATURES):
+            raise ValueError("calibration.json was made for other features; run `otklik bot tune`")
+        return cls(
+            rank_weights={k: float(v) for k, v in data["rank_weights"].items()},
+            mean=tuple(float(x) for x in data["mean"]),
+            scale=tuple(float(x) for x in data["scale"]),
+            weights=tuple(float(x) for x in data["weights"]),
+            bias=float(data["bias"]),
+            threshold=float(data["threshold"]),
+        )
+
+
+#: before tuning: a ranking that favours titles, and a model that trusts coverage
+DEFAULT_CALIBRATION = Calibration(
+    rank_weights={"title_coverage": 0.3, "title_precision": 0.2, "pairs": 0.2},
+    mean=(0.0,) * len(FEATURES),
+    scale=(1.0,) * len(FEATURES),
+    weights=(4.0, 4.0, 2.0, 1.0, -6.0, 1.0, 1.0, 0.0),
+    bias=-5.0,
+    threshold=0.8,
+)
+
+
+@lru_cache(maxsize=1)
+def shipped_calibration() -> Calibration:
+    """The tuned calibration shipped with the package (the default until ``otklik bot tune`` ran)."""
+    if not CALIBRATION.exists():
+        return DEFAULT_CALIBRATION
+    return Calibration.from_json(json.loads(CALIBRATION.read_text(encoding="utf-8")))
+
+
+class Corpus:
+    """Statistics of the published articles of one language, and each article's terms."""
+
+    def __init__(self, docs: Sequence[IndexedDoc], lang: str, analyser: Lemmas | None = None) -> None:
+        lem = analyser or lemmas_instance()
+        self.lang = lang
+        self.docs: dict[int, Doc] = {}
+        df: Counter[str] = Counter()
+        # spellings a typo may be corrected to: the articles' word forms and lemmas, and stop words
+        self.spellings: dict[str, str] = {w: "" for w in STOP if len(w) > 3}
+        for item in docs:
+            if item.lang != lang:
+                continue
+            title = item.search_title.split()
+            body = item.search_body.split()
+            heading = frozenset(title)
+            passages = tuple(
+                heading | frozenset(terms(sentence, lem)) for sentence in _SENTENCE.split(item.body) if sentence.strip()
+            )
+            doc = Doc(
+                article_id=item.article_id,
+                version=item.version,
+                title=item.title,
+                category=item.category,
+                lang=item.lang,
+                title_terms=frozenset(title),
+                body_tf=dict(Counter(body)),
+                length=len(body),
+                pairs=frozenset(itertools.pairwise(title)) | frozenset(itertools.pairwise(body)),
+                passages=passages or (heading,),
+            )
+            self.docs[doc.article_id] = doc
+            df.update(doc.title_terms | doc.body_tf.keys())
+            for token in set(words(f"{item.title} {item.body}")):
+                for word in split_unknown(token, lem):
+                    term = term_of(word, lem)
+                    if term is not None and len(word) > 3:
+                        self.spellings.setdefault(word, term)
+                        self.spellings.setdefault(lem.lemma(word), term)
+        for source, folded in CONCEPTS.items():
+            stemmed = lem.stem(folded)
+            if stemmed in df:
+                self.spellings.setdefault(source, stemmed)
+        self.size = len(self.docs)
+        self.df = dict(df)
+        self.avg_length = sum(d.length for d in self.docs.values()) / max(self.size, 1)
+        self.vocabulary = frozenset(self.df)
+        self._choices = list(self.spellings)
+        self._unseen_idf = math.log(1.0 + (self.size + 0.5) / 0.5)
+        self._idf = {t: math.log(1.0 + (self.size - n + 0.5) / (n + 0.5)) for t, n in self.df.items()}
+        self._title_weight = {d.article_id: sum(self._idf[t] for t in d.title_terms) for d in self.docs.values()}
+
+    def idf(self, term: str) -> float:
+        return self._idf.get(term, self._unseen_idf)
+
+    def correct(self, word: str, lemma: str, analyser: Lemmas) -> str | None:
+        """The knowledge-base spelling of an unknown word (a typo), or None to keep it as it is;
+        ``""`` means the word is a misspelt stop word."""
+        if len(word) < 4 or word.isdigit() or analyser.known(word):
+            return None
+        best: tuple[str, float] | None = None
+        for probe in {word, lemma}:
+            found = process.extractOne(probe, self._choices, scorer=fuzz.ratio, score_cutoff=80)
+            if found is not None and (best is None or found[1] > best[1]):
+                best = (str(found[0]), float(found[1]))
+        return None if best is None else self.spellings[best[0]]
+
+    def score(
+        self, query: Sequence[str], weights: dict[str, float], doc: Doc, rank_weights: dict[str, float]
+    ) -> Scored:
+        """``query``: the question's terms in order; ``weights``: idf of each distinct term."""
+        total = sum(weights.values()) or 1.0
+        norm = K1 * (1 - B + B * doc.length / (self.avg_length or 1.0))
+        matched = title_hit = 0.0
+        for term, weight in weights.items():
+            if term in doc.title_terms:
+                matched += weight
+                title_hit += weight
+            elif term in doc.body_tf:
+                tf = doc.body_tf[term]
+                matched += weight * (0.6 + 0.4 * tf / (tf + norm))
+        title_total = self._title_weight.get(doc.article_id) or 1.0
+        title_precision = sum(self._idf[t] for t in doc.title_terms if t in weights) / title_total
+        wanted_pairs = list(itertools.pairwise(query))
+        pairs = sum(1 for p in wanted_pairs if p in doc.pairs) / len(wanted_pairs) if wanted_pairs else 0.0
+        coverage = matched / total
+        passage = max(sum(w for t, w in weights.items() if t in p) for p in doc.passages) / total
+        rank = (
+            coverage
+            + rank_weights.get("passage", 0.0) * passage
+            + rank_weights.get("title_coverage", 0.0) * (title_hit / total)
+            + rank_weights.get("title_precision", 0.0) * title_precision
+            + rank_weights.get("pairs", 0.0) * pairs
+        )
+        return Scored(doc, rank, coverage, passage, title_hit / total, title_precision, pairs)
+
+
+def features_of(
+    corpus: Corpus, query: Sequence[str], best: Scored | None, runner_up: Scored | None
+) -> dict[str, float]:
+    unique = list(dict.fromkeys(query))
+    total = sum(corpus.idf(t) for t in unique) or 1.0
+    unknown = sum(corpus.idf(t) for t in unique if t not in corpus.vocabulary) / total
+    if best is None:
+        return dict.fromkeys(FEATURES, 0.0) | {"unknown": unknown, "length": min(len(unique), 8) / 8}
+    return {
+        "rank": best.rank,
+        "lead": best.rank - (runner_up.rank if runner_up else 0.0),
+        "coverage": best.coverage,
+        "passage": best.passage,
+        "unknown": unknown,
+        "title_precision": best.title_precision,
+        "pairs": best.pairs,
+        "length": min(len(unique), 8) / 8,
+    }
+
+
+#: ``(terms, lang) -> candidate article ids``: the full-text index, or everything in memory
+CandidateSource = Callable[[Sequence[str], str], Sequence[int]]
+
+
+def query_terms(text: str, corpus: Corpus, analyser: Lemmas | None = None) -> tuple[list[str], dict[str, str]]:
+    """The question's terms in order, typos corrected against ``corpus``; and the corrections made."""
+    lem = analyser or lemmas_instance()
+    out: list[str] = []
+    corrected: dict[str, str] = {}
+    for token in words(text):
+        for word in split_unknown(token, lem):
+            term = term_of(word, lem)
+            if term is not None and term in corpus.vocabulary:
+                out.append(term)
+                continue
+            fixed = corpus.correct(word, lem.lemma(word), lem)
+            if fixed is not None:
+                corrected[word] = fixed
+                term = fixed or None  # "" is a misspelt stop word
+            if term is not None:
+                out.append(term)
+    return out, corrected
+
+
+def retrieve(
+    text: str, corpus: Corpus, candidates: CandidateSource, calibration: Calibration | None = None
+) -> Retrieval:
+    """The best article of ``corpus`` for ``text`` and the calibrated probability that it answers it."""
+    cal = calibration or shipped_calibration()
+    wanted, corrected = query_terms(text, corpus)
+    weights = {t: corpus.idf(t) for t in dict.fromkeys(wanted)}
+    found = [corpus.docs[i] for i in candidates(wanted, corpus.lang) if i in corpus.docs] if wanted else []
+    scored = sorted(
+        (corpus.score(wanted, weights, doc, cal.rank_weights) for doc in found),
+        key=lambda s: (-s.rank, s.doc.article_id),
+    )
+    best = scored[0] if scored else None
+    runner_up = scored[1] if len(scored) > 1 else None
+    features = features_of(corpus, wanted, best, runner_up)
+    confidence = cal.probability(features) if best is not None else 0.0
+    return Retrieval(tuple(wanted), best, runner_up, features, round(confidence, 4), corrected)
+
+
+def memory_candidates(corpus: Corpus) -> CandidateSource:
+    """Every article sharing a term with the question (what the full-text index returns, unranked)."""
+
+    def source(terms: Sequence[str], lang: str) -> list[int]:
+        wanted = set(terms)
+        return [d.article_id for d in corpus.docs.values() if wanted & (d.title_terms | d.body_tf.keys())]
+
+    return source
+
+
+def index_candidates(session: Session) -> CandidateSource:
+    """Candidates from the database's full-text index (FTS5 or ``tsvector``)."""
+
+    def source(terms: Sequence[str], lang: str) -> list[int]:
+        return [hit.article_id for hit in search_terms(session, terms, lang=lang, limit=CANDIDATES)]
+
+    return source
+
+
+_CACHE: dict[tuple[Any, ...], Corpus] = {}
+_LOCK = threading.Lock()
+
+
+def corpus_for(session: Session, lang: str) -> Corpus:
+    """The corpus of published ``lang`` articles, rebuilt only when the knowledge base changed."""
+    key = (id(session.get_bind().engine), lang, *index_signature(session))
+    with _LOCK:
+        cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    corpus = Corpus(indexed_docs(session, lang=lang), lang)
+    with _LOCK:
+        stale = [k for k in _CACHE if k[:2] == key[:2]]
+        for k in stale:
+            del _CACHE[k]
+        _CACHE[key] = corpus
+    return corpus

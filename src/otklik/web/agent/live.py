@@ -1,0 +1,160 @@
+"""The ticket page's live stream: Server-Sent Events made by polling the database (as the web chat's,
+ADR 0004), plus who else has the ticket open or is typing (``presence.ViewerBoard``).
+
+Events: ``message`` (id, inbound; the SSE id is the message id, so a reconnect resumes with
+``Last-Event-ID``), ``delivery`` (id, state and its words), ``ticket`` (status, owner, clocks or
+urgency changed: the page refreshes its header) and ``presence`` (names and their words).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session, sessionmaker
+
+from otklik.core import clock
+from otklik.core.config import get_settings
+from otklik.messages.models import Delivery, Direction, Message
+from otklik.messages.queries import list_messages, list_messages_before
+from otklik.tickets.models import Ticket
+from otklik.tickets.queries import access_ticket
+from otklik.web.agent.deps import DeskDep
+from otklik.web.agent.presence import ViewerBoard
+from otklik.web.agent.ticket import MessageId, TicketId, board
+from otklik.web.agent.views import DELIVERY
+from otklik.web.deps import DB
+from otklik.web.live import KEEPALIVE_SECONDS, RETRY_MS, Event, frame
+from otklik.web.ui import tr
+
+router = APIRouter(include_in_schema=False)
+log = logging.getLogger("otklik.web.agent.live")
+BATCH = 500
+
+
+class TicketFeed:
+    """What one agent's stream of one ticket has shown, and what is new since.
+
+    Preconditions: the agent was checked to see the ticket; ``after`` is the last message id the
+    page has.
+    """
+
+    def __init__(self, *, ticket_id: int, agent_id: int, agent_name: str, after: int, lang: str,
+                 board: ViewerBoard) -> None:  # fmt: skip
+        self.ticket_id = ticket_id
+        self._agent = (agent_id, agent_name)
+        self._last = after
+        self._lang = lang
+        self._board = board
+        self._pending: dict[int, str] = {}
+        self._shown: tuple[object, ...] | None = None
+        self._presence: tuple[list[str], list[str]] = ([], [])
+        self._started = False
+
+    def poll(self, session: Session, at: datetime) -> list[Event]:
+        ticket = session.get(Ticket, self.ticket_id)
+        if ticket is None:
+            return []
+        events = self._messages(session)
+        snapshot = (ticket.status, ticket.assignee_id, ticket.urgency, ticket.category, ticket.updated_at,
+                    ticket.hold_until, ticket.waiting_since)  # fmt: skip
+        if self._shown is not None and snapshot != self._shown:
+            events.append(Event("ticket", {"status": ticket.status}))
+        self._shown = snapshot
+        events.extend(self._presence_change(at))
+        self._started = True
+        return events
+
+    def _messages(self, session: Session) -> list[Event]:
+        if not self._started:
+            latest, _ = list_messages_before(session, self.ticket_id, limit=50)
+            self._pending = {m.id: Delivery.QUEUED.value for m in latest if m.id <= self._last and self._queued(m)}
+        floor = min([self._last, *(i - 1 for i in self._pending)])
+        events: list[Event] = []
+        for message in list_messages(session, self.ticket_id, after_id=floor, limit=BATCH):
+            if message.id > self._last:
+                inbound = message.direction == Direction.INBOUND.value
+                events.append(Event("message", {"id": message.id, "inbound": inbound}, id=message.id))
+                self._last = message.id
+                if self._queued(message):
+                    self._pending[message.id] = Delivery.QUEUED.value
+            elif message.id in self._pending and message.delivery_state != self._pending[message.id]:
+                state = message.delivery_state or ""
+                words = tr(self._lang, DELIVERY[state]) if state in DELIVERY else state
+                events.append(Event("delivery", {"id": message.id, "state": state, "label": words,
+                                                 "error": message.delivery_error or ""}))  # fmt: skip
+                if state == Delivery.QUEUED.value:
+                    self._pending[message.id] = state
+                else:
+                    self._pending.pop(message.id, None)
+        return events
+
+    @staticmethod
+    def _queued(message: Message) -> bool:
+        return message.delivery_state == Delivery.QUEUED.value
+
+    def _presence_change(self, at: datetime) -> list[Event]:
+        agent_id, name = self._agent
+        self._board.viewing(self.ticket_id, agent_id, name, at)
+        now = self._board.others(self.ticket_id, agent_id, at)
+        if now == self._presence:
+            return []
+        self._presence = now
+        viewing, typing = now
+        words = []
+        if viewing:
+            words.append(tr(self._lang, "Also here: %(names)s", names=", ".join(viewing)))
+        if typing:
+            words.append(tr(self._lang, "Typing: %(names)s", names=", ".join(typing)))
+        return [Event("presence", {"viewing": viewing, "typing": typing, "text": " · ".join(words)})]
+
+
+def _poll(factory: sessionmaker[Session], feed: TicketFeed) -> list[Event]:
+    with factory() as session:
+        return feed.poll(session, clock.now())
+
+
+async def ticket_stream(
+    factory: sessionmaker[Session], feed: TicketFeed, *, poll_seconds: float, stream_seconds: float
+) -> AsyncIterator[str]:
+    """SSE text for ``stream_seconds``, then the end (the browser reconnects with ``Last-Event-ID``)."""
+    yield f"retry: {RETRY_MS}\n\n"
+    started = quiet = time.monotonic()
+    while True:
+        try:
+            events = await anyio.to_thread.run_sync(_poll, factory, feed)
+        except Exception:
+            log.exception("ticket stream of %s stopped", feed.ticket_id)
+            return
+        for event in events:
+            yield frame(event)
+        now = time.monotonic()
+        if events:
+            quiet = now
+        elif now - quiet >= KEEPALIVE_SECONDS:
+            yield ": keepalive\n\n"
+            quiet = now
+        if now - started >= stream_seconds:
+            return
+        await anyio.sleep(poll_seconds)
+
+
+@router.get("/agent/tickets/{ticket_id}/events")
+def events(ticket_id: TicketId, request: Request, desk: DeskDep, db: DB, after: MessageId = 0) -> StreamingResponse:
+    """The live stream of one ticket page (``Last-Event-ID`` wins over ``after`` on a reconnect)."""
+    ticket = access_ticket(db, desk.principal, ticket_id)
+    resume = request.headers.get("last-event-id", "")
+    start = int(resume) if resume.isascii() and resume.isdigit() and len(resume) < 19 else after
+    feed = TicketFeed(ticket_id=ticket.id, agent_id=desk.agent.id, agent_name=desk.agent.name, after=start,
+                      lang=desk.lang, board=board(request))  # fmt: skip
+    settings = get_settings()
+    db.close()  # the stream opens a short session per poll; none is held in between
+    stream = ticket_stream(request.app.state.session_factory, feed, poll_seconds=settings.webchat_poll_seconds,
+                           stream_seconds=settings.webchat_stream_seconds)  # fmt: skip
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream, media_type="text/event-stream", headers=headers)

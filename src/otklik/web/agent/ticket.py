@@ -1,0 +1,200 @@
+"""The ticket page: header and live clocks, the whole timeline (windowed), the customer panel,
+triage and routing explanations, the composer with the reply checker's flags; and its fragments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from otklik.agents.queries import list_agents
+from otklik.core import clock
+from otklik.core.schemas import MAX_ID
+from otklik.core.taxonomy import Category, Channel, Urgency
+from otklik.messages.queries import list_messages, list_messages_before
+from otklik.tickets.models import Ticket
+from otklik.tickets.queries import TicketFilter, access_ticket, list_tickets
+from otklik.tickets.schemas import LinkOut
+from otklik.web.agent import plugins
+from otklik.web.agent.deps import Desk, DeskDep, FormDep
+from otklik.web.agent.plugins import Flag
+from otklik.web.agent.presence import ViewerBoard
+from otklik.web.agent.views import (
+    DELIVERY,
+    FLAG,
+    IDENTITY,
+    REASON,
+    STATUS,
+    WINDOW,
+    Entry,
+    clocks,
+    entry,
+    fill,
+    last_customer_text,
+    last_inbound_id,
+    segments,
+)
+from otklik.web.deps import DB, State
+from otklik.web.ui import render
+
+router = APIRouter(include_in_schema=False)
+TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
+MessageId = Annotated[int, Query(ge=0, le=MAX_ID)]
+MODES = ("public", "note", "holding")
+
+
+@dataclass
+class Composer:
+    """The reply form as it stands: its text, mode, flags and what stopped it being sent."""
+
+    text: str = ""
+    mode: str = "public"
+    minutes: int = 15
+    flags: list[Flag] | None = None
+    error: str = ""
+    new_inbound: bool = False
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def board(request: Request) -> ViewerBoard:
+    found: ViewerBoard = request.app.state.agent_presence
+    return found
+
+
+def check_flags(
+    db: Session, ticket: Ticket, text: str, *, mode: str, lang: str, customer: str | None
+) -> list[Flag] | None:
+    """The checker's flags for a draft (notes are not checked); None when no checker is installed."""
+    if not text.strip() or mode == "note":
+        return [] if plugins.lookup("quality_check") else None
+    return plugins.check_reply(
+        text, customer_message=customer, public=ticket.is_public, lang=lang, channel=ticket.channel
+    )
+
+
+def flags_context(db: Session, ticket: Ticket, composer: Composer) -> dict[str, Any]:
+    return {
+        "flags": composer.flags,
+        "flag_names": FLAG,
+        "segments": segments(composer.text, composer.flags or []),
+        "policy": plugins.reply_policy(db, ticket.channel),
+        "checker": plugins.lookup("quality_check") is not None,
+    }
+
+
+def ticket_context(db: Session, desk: Desk, ticket: Ticket, composer: Composer | None = None) -> dict[str, Any]:
+    now = clock.now()
+    rows, earlier = list_messages_before(db, ticket.id, limit=WINDOW)
+    entries = [entry(m) for m in rows]
+    composer = composer or Composer()
+    if composer.flags is None and composer.text:
+        composer.flags = check_flags(db, ticket, composer.text, mode=composer.mode, lang=desk.lang,
+                                     customer=last_customer_text(entries))  # fmt: skip
+    past, _ = list_tickets(db, desk.principal, TicketFilter(customer_id=ticket.customer_id), limit=11, cursor=None)
+    links = [LinkOut.of(link) for link in sorted([*ticket.links_out, *ticket.links_in], key=lambda k: k.id)]
+    return desk.page(
+        ticket=ticket,
+        entries=entries,
+        earlier=earlier,
+        last_id=entries[-1].id if entries else 0,
+        seen_inbound=last_inbound_id(entries),
+        clocks=clocks(ticket, now),
+        now=now,
+        past=[t for t in past if t.id != ticket.id][:10],
+        links=links,
+        explanations=plugins.explanations(db, ticket),
+        agents=[a for a in list_agents(db) if a.active and a.id != ticket.assignee_id],
+        canned=plugins.canned_replies(db, desk.lang),
+        categories=list(Category),
+        urgencies=list(Urgency),
+        channels=Channel,
+        composer=composer,
+        status_names=STATUS,
+        delivery_names=DELIVERY,
+        identity_names=IDENTITY,
+        reason_names=REASON,
+        section="ticket",
+        **flags_context(db, ticket, composer),
+    )
+
+
+def ticket_page(db: Session, desk: Desk, ticket: Ticket, *, composer: Composer | None = None, status: int = 200,
+                error: str = "") -> HTMLResponse:  # fmt: skip
+    context = ticket_context(db, desk, ticket, composer)
+    return render("agent/ticket.html", lang=desk.lang, status=status, error=error, **context)
+
+
+@router.get("/agent/tickets/{ticket_id}")
+def page(ticket_id: TicketId, desk: DeskDep, db: DB, request: Request) -> Response:
+    ticket = access_ticket(db, desk.principal, ticket_id)
+    board(request).viewing(ticket.id, desk.agent.id, desk.agent.name, clock.now())
+    return ticket_page(db, desk, ticket)
+
+
+@router.get("/agent/tickets/{ticket_id}/timeline")
+def timeline(ticket_id: TicketId, desk: DeskDep, db: DB, after: MessageId = 0, before: MessageId = 0) -> Response:
+    """Timeline items: the newer ones after ``after`` (live updates) or the window before ``before``."""
+    ticket = access_ticket(db, desk.principal, ticket_id)
+    earlier = False
+    if before:
+        rows, earlier = list_messages_before(db, ticket.id, before_id=before, limit=WINDOW)
+    else:
+        rows = list_messages(db, ticket.id, after_id=after, limit=WINDOW)
+    entries: list[Entry] = [entry(m) for m in rows]
+    return render(
+        "agent/_timeline.html", lang=desk.lang, ticket=ticket, entries=entries, earlier=earlier and bool(before),
+        delivery_names=DELIVERY,
+    )  # fmt: skip
+
+
+@router.get("/agent/tickets/{ticket_id}/panel")
+def panel(ticket_id: TicketId, desk: DeskDep, db: DB) -> Response:
+    """The header with status, owner and live clocks (refreshed when the ticket changes)."""
+    ticket = access_ticket(db, desk.principal, ticket_id)
+    return render(
+        "agent/_panel.html", lang=desk.lang, ticket=ticket, clocks=clocks(ticket, clock.now()), status_names=STATUS
+    )
+
+
+@router.post("/agent/tickets/{ticket_id}/check")
+def check(ticket_id: TicketId, desk: DeskDep, form: FormDep, db: DB) -> Response:
+    """The reply checker on the draft as it is typed: the flags area alone."""
+    ticket = access_ticket(db, desk.principal, ticket_id)
+    mode = form.get("mode") if form.get("mode") in MODES else "public"
+    text = form.get("text")[:100_000]
+    latest, _ = list_messages_before(db, ticket.id, limit=50)
+    composer = Composer(text=text, mode=mode)
+    composer.flags = check_flags(db, ticket, text, mode=mode, lang=desk.lang,
+                                 customer=last_customer_text([entry(m) for m in latest]))  # fmt: skip
+    return render("agent/_flags.html", lang=desk.lang, ticket=ticket, composer=composer,
+                  **flags_context(db, ticket, composer))  # fmt: skip
+
+
+@router.post("/agent/tickets/{ticket_id}/typing")
+def typing(ticket_id: TicketId, desk: DeskDep, form: FormDep, db: DB, state: State, request: Request) -> Response:
+    """The agent types: colleagues see it; on a public reply the web chat customer sees «печатает…» too."""
+    ticket = access_ticket(db, desk.principal, ticket_id)
+    now = clock.now()
+    on = bool(form.get("text").strip())
+    board(request).typing(ticket.id, desk.agent.id, desk.agent.name, now, on=on)
+    public = form.get("mode", "public") != "note"
+    state.typing.agent(ticket.id, desk.agent.name if on and public else None, now)
+    return Response(status_code=204)
+
+
+@router.get("/agent/tickets/{ticket_id}/canned")
+def canned(ticket_id: TicketId, desk: DeskDep, db: DB, reply: Annotated[str, Query(max_length=200)] = "") -> Response:
+    """The composer's text area with a canned reply filled in (variables replaced; then checked as typed)."""
+    ticket = access_ticket(db, desk.principal, ticket_id)
+    chosen = next((c for c in plugins.canned_replies(db, desk.lang) if c.id == reply), None)
+    values = {
+        "customer_name": ticket.customer.name,
+        "agent_name": desk.agent.name,
+        "ticket_number": ticket.number,
+    }
+    text, unknown = fill(chosen.body, values) if chosen else ("", [])
+    return render("agent/_textarea.html", lang=desk.lang, ticket=ticket, composer=Composer(text=text),
+                  unknown=unknown)  # fmt: skip

@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from otklik.api.deps import DB, AuthDep, PathId, Search
+from otklik.core import clock
 from otklik.core.schemas import MAX_ID
 from otklik.customers import actions
 from otklik.customers.queries import get_customer, list_customers_query
 from otklik.customers.schemas import CustomerIn, CustomerOut, CustomerPage, IdentityIn, IdentityOut
+from otklik.messages.links import do_merge_same_person
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
@@ -54,10 +56,15 @@ def read(customer_id: PathId, db: DB, auth: AuthDep) -> CustomerOut:
 
 @router.post("/{customer_id}/identities", status_code=201, response_model=IdentityOut)
 def add_identity(customer_id: PathId, body: IdentityIn, db: DB, auth: AuthDep) -> IdentityOut:
-    """Attach an address; one that belongs to another customer is a 409 (merging is explicit)."""
+    """Attach an address; one that belongs to another customer is a 409 (merging is explicit).
+
+    A verified address that makes this customer the same person as another (the same
+    verified phone on WhatsApp, say) merges them, exactly as verifying it later would."""
     customer = get_customer(db, customer_id)
     identity = actions.do_add_identity(
         db, customer, kind=body.kind, value=body.value, verified=body.verified, actor=auth.actor
     )
+    if identity.verified:
+        do_merge_same_person(db, customer, actor=auth.actor, at=clock.now())
     db.commit()
     return IdentityOut.of(identity)

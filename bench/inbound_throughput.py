@@ -118,7 +118,10 @@ class RawHttp:
         if body is not None:
             head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n".encode()
         self.writer.write(head + b"\r\n" + (body or b""))
-        status = int((await self.reader.readline()).split()[1])
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionResetError("the server closed the connection")
+        status = int(status_line.split()[1])
         length, chunked, close = 0, False, False
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.partition(b":")

@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent / "results"
 
 
 def _load(name: str) -> dict[str, Any] | None:
@@ -30,15 +31,16 @@ def _load_line(machine: dict[str, Any]) -> str:
 
 
 def loads() -> None:
-    print("| database | tickets | rows (all tables) | load time | rows/s | tickets/s | load avg 1/5 min |")
-    print("|---|---:|---:|---:|---:|---:|---|")
-    for name in ("load_sqlite", "load_postgresql"):
+    print("| run | database | tickets | rows (all tables) | load time | rows/s | tickets/s | load avg 1/5 min |")
+    print("|---|---|---:|---:|---:|---:|---:|---|")
+    for name in ("load_sqlite", "load_sqlite_earlier", "load_postgresql", "load_postgresql_earlier"):
         r = _load(name)
         if r is None:
             continue
         s = r["seconds"]
         print(
-            f"| {r['machine'].get('database', r['dialect'])} | {r['rows']['tickets']:,} | {r['rows_total']:,} "
+            f"| `{name}` | {r['machine'].get('database', r['dialect'])} | {r['rows']['tickets']:,} "
+            f"| {r['rows_total']:,} "
             f"| {s['customers+identities'] + s['tickets+messages']:.0f} s (+{s['analyze']:.0f} s ANALYZE) "
             f"| {r['rows_per_s']:,} | {r['tickets_per_s']:,} | {_load_line(r['machine'])} |"
         )
@@ -83,6 +85,29 @@ def queues() -> None:
     print()
 
 
+def intake_ab() -> None:
+    """The alternating A/B runs of intake_cpu.py saved as intake_cpu_ab_<database>.txt: mean per variant."""
+    print("| database | variant | rounds | CPU ms/msg (each round) | mean CPU ms/msg | SQL statements/msg |")
+    print("|---|---|---:|---|---:|---:|")
+    for path in sorted(RESULTS.glob("intake_cpu_ab_*.txt")):
+        runs: dict[str, list[tuple[float, float]]] = {}
+        variant = ""
+        for line in path.read_text().splitlines():
+            if line.startswith("+ "):
+                variant = line.rsplit("# ", 1)[-1].strip()
+            elif "ms CPU and" in line:
+                words = line.split()
+                runs.setdefault(variant, []).append((float(words[0]), float(words[4])))
+        for name, values in runs.items():
+            cpus = [v[0] for v in values]
+            statements = sum(v[1] for v in values) / len(values)
+            print(
+                f"| {path.stem.removeprefix('intake_cpu_ab_')} | {name} | {len(values)} | {', '.join(map(str, cpus))} "
+                f"| **{sum(cpus) / len(cpus):.2f}** | {statements:.1f} |"
+            )
+    print()
+
+
 def commands(names: list[str]) -> None:
     for name in names:
         if cmd := _command(name):
@@ -95,6 +120,7 @@ def main() -> None:
     loads()
     inbound(inbound_names)
     queues()
+    intake_ab()
     commands(["load_sqlite", "load_postgresql", *inbound_names, "queue_sqlite", "queue_postgresql"])
 
 

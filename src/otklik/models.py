@@ -5,11 +5,28 @@ from otklik.bot.models import BotTurn
 from otklik.channels.models import ChannelHealth, ChannelSettings
 from otklik.core.audit import AuditEvent
 from otklik.core.jobs import Job
-from otklik.customers.models import Customer, CustomerMerge, Identity, LinkCode, Organisation, SenderRate
+from otklik.customers.models import (
+    Customer,
+    CustomerMerge,
+    Identity,
+    LinkCode,
+    Organisation,
+    PortalLink,
+    SenderRate,
+)
 from otklik.kb.models import Article, ArticleVersion
 from otklik.messages.models import Attachment, Message, MessageSource
+from otklik.quality.models import QualityFeedback, QualityPolicy
 from otklik.routing.models import RoutingProfile
-from otklik.tickets.models import MergeDismissal, Ticket, TicketLink, TicketMerge, TicketReference
+from otklik.tickets.models import (
+    MergeDismissal,
+    Ticket,
+    TicketEscalation,
+    TicketLink,
+    TicketMerge,
+    TicketReference,
+    TicketSurvey,
+)
 from otklik.timers.models import CalendarRow, SlaPolicy
 
 __all__ = [
@@ -34,13 +51,18 @@ __all__ = [
     "MessageSource",
     "Notification",
     "Organisation",
+    "PortalLink",
+    "QualityFeedback",
+    "QualityPolicy",
     "RoutingProfile",
     "SenderRate",
     "SlaPolicy",
     "Team",
     "TeamMembership",
     "Ticket",
+    "TicketEscalation",
     "TicketLink",
     "TicketMerge",
     "TicketReference",
+    "TicketSurvey",
 ]

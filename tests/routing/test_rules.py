@@ -55,7 +55,7 @@ SKILLS = {
     "general": (None, "shipping"),  # untriaged: anyone present
 }
 LEVELS = (1, 2, 3)
-LOADS = (0, 3, 7, 8)  # of 8; 8 is full
+LOADS = (0, 7, 8)  # of 8: free, one slot left, full
 PRESENCE = {
     # name: (status, shift, moment) → available?
     "online": (Presence.ONLINE, None, MONDAY_NOON_MSK),
@@ -148,7 +148,7 @@ def _crowd(seed: int) -> list[AgentFacts]:
     return people
 
 
-@pytest.mark.parametrize("seed", range(60))
+@pytest.mark.parametrize("seed", range(40))
 def test_choice_is_deterministic_and_never_breaks_the_rules(seed: int) -> None:
     """Whatever the order agents come in, the same one is chosen, and the chosen one is always
     present, under capacity and skilled (or the returning customer's owner)."""

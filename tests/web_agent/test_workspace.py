@@ -5,18 +5,18 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from otklik.core import clock
 from otklik.core.actors import Actor
+from otklik.core.taxonomy import Channel
 from otklik.messages.actions import do_reply
 from otklik.messages.models import Message
+from otklik.quality.actions import do_set_policy
 from otklik.tickets.actions import do_assign
 from otklik.tickets.models import Ticket
-from otklik.web.agent import plugins
 from tests.web_agent.conftest import Desk, Inbound
 
 CLICHE = "Мы понимаем ваше негодование, постараемся разобраться"
@@ -24,7 +24,10 @@ GOOD = "Марина проверила слот: бронь 27318456 есть, 
 
 
 def _queue_ids(client: TestClient, code: str) -> list[int]:
-    return [int(n) for n in re.findall(r'href="/agent/tickets/(\d+)" class="rowlink"', client.get(f"/agent/queues/{code}").text)]
+    return [
+        int(n)
+        for n in re.findall(r'href="/agent/tickets/(\d+)" class="rowlink"', client.get(f"/agent/queues/{code}").text)
+    ]
 
 
 def _mine(db: Session, ticket: Ticket, desk: Desk) -> Ticket:
@@ -39,13 +42,16 @@ def test_queues_hold_what_they_say(
     mine = _mine(db, inbound("стою на складе, поставку не принимают"), desk)
     pool = inbound("вопрос без ответственного")
     assert _queue_ids(client, "mine") == [mine.id]
-    assert pool.id in _queue_ids(client, "unassigned") and mine.id not in _queue_ids(client, "unassigned")
+    assert pool.id in _queue_ids(client, "unassigned")
+    assert mine.id not in _queue_ids(client, "unassigned")
     assert mine.id in _queue_ids(client, "team")
-    assert _queue_ids(client, "near_breach") == [] and _queue_ids(client, "breached") == []
+    assert _queue_ids(client, "near_breach") == []
+    assert _queue_ids(client, "breached") == []
     frozen_clock.advance(timedelta(minutes=95))  # the first response (2 business hours) is 25 minutes away
     assert set(_queue_ids(client, "near_breach")) == {mine.id, pool.id}
     frozen_clock.advance(timedelta(hours=2))
-    assert set(_queue_ids(client, "breached")) >= {mine.id, pool.id} and _queue_ids(client, "near_breach") == []
+    assert set(_queue_ids(client, "breached")) >= {mine.id, pool.id}
+    assert _queue_ids(client, "near_breach") == []
     page = client.get("/agent/queues/breached").text
     assert re.search(r'Просрочено <span class="count">2</span>', page)
 
@@ -68,8 +74,10 @@ def test_follow_ups_due_lists_promises_coming_due(
     )
     assert answer.status_code == 303, answer.text
     db.refresh(ticket)
-    assert ticket.status == "on_hold" and ticket.hold_promise == "Проверю слот и напишу"
-    assert ticket.hold_until is not None and ticket.hold_until.isoformat() == "2026-11-23T09:50:00+00:00"  # Moscow
+    assert ticket.status == "on_hold"
+    assert ticket.hold_promise == "Проверю слот и напишу"
+    assert ticket.hold_until is not None
+    assert ticket.hold_until.isoformat() == "2026-11-23T09:50:00+00:00"
     assert ticket.id in _queue_ids(client, "follow_ups")
 
 
@@ -81,25 +89,34 @@ def test_the_ticket_page_tells_the_whole_story(
     do_reply(db, ticket, agent=desk.marina, text="звоню старшему смены", public=False)
     db.commit()
     page = client.get(f"/agent/tickets/{ticket.id}").text
-    assert "стою на складе в Хоругвино" in page and "Илья Воронцов" in page
-    assert 'class="delivery d-queued"' in page and "отправляется" in page
+    assert "стою на складе в Хоругвино" in page
+    assert "Илья Воронцов" in page
+    assert 'class="delivery d-queued"' in page
+    assert "отправляется" in page
     assert "Внутренняя заметка · Марина Складова" in page
     assert page.count('<span class="chan">Telegram</span>') == 3
-    assert "Первый ответ" in page and "data-clock" in page  # the live SLA clock
-    assert "Ответственный: <b class=\"owner\">Марина Складова</b>" in page
+    assert "Первый ответ" in page
+    assert "data-clock" in page
+    assert 'Ответственный: <b class="owner">Марина Складова</b>' in page
     assert "при разборе" in page  # why the owner is the owner
 
 
-def test_a_reply_is_stored_queued_and_shown(client: TestClient, as_marina: str, desk: Desk, inbound: Inbound, db: Session) -> None:
+def test_a_reply_is_stored_queued_and_shown(
+    client: TestClient, as_marina: str, desk: Desk, inbound: Inbound, db: Session
+) -> None:
     ticket = _mine(db, inbound("где поставка?"), desk)
     page = client.get(f"/agent/tickets/{ticket.id}").text
     seen = re.search(r'name="seen_inbound" value="(\d+)"', page)
     assert seen
     data = {"csrf_token": as_marina, "text": GOOD, "mode": "public", "seen_inbound": seen.group(1)}
     answer = client.post(f"/agent/tickets/{ticket.id}/reply", data=data, follow_redirects=False)
-    assert answer.status_code == 303 and answer.headers["location"].startswith(f"/agent/tickets/{ticket.id}#m-")
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith(f"/agent/tickets/{ticket.id}#m-")
     stored = db.scalars(select(Message).where(Message.ticket_id == ticket.id).order_by(Message.id.desc())).first()
-    assert stored is not None and stored.text == GOOD and stored.delivery_state == "queued" and stored.public
+    assert stored is not None
+    assert stored.text == GOOD
+    assert stored.delivery_state == "queued"
+    assert stored.public
     db.refresh(ticket)
     assert ticket.status == "pending_customer"
 
@@ -115,17 +132,24 @@ def test_a_customer_message_written_while_typing_holds_the_reply_back(
     held = client.post(f"/agent/tickets/{ticket.id}/reply", data=data)
     assert held.status_code == 409
     assert "Пока вы печатали, клиент написал новое сообщение" in held.text
-    assert GOOD in held.text and 'name="confirm_new"' in held.text  # the draft is kept
-    assert db.scalars(select(Message).where(Message.ticket_id == ticket.id, Message.author_agent_id.is_not(None))).first() is None
+    assert GOOD in held.text
+    assert 'name="confirm_new"' in held.text
+    assert (
+        db.scalars(select(Message).where(Message.ticket_id == ticket.id, Message.author_agent_id.is_not(None))).first()
+        is None
+    )
     sent = client.post(f"/agent/tickets/{ticket.id}/reply", data={**data, "confirm_new": "1"}, follow_redirects=False)
     assert sent.status_code == 303
 
 
-def test_notes_holding_replies_solve_and_reopen(client: TestClient, as_marina: str, desk: Desk, inbound: Inbound, db: Session) -> None:
+def test_notes_holding_replies_solve_and_reopen(
+    client: TestClient, as_marina: str, desk: Desk, inbound: Inbound, db: Session
+) -> None:
     ticket = _mine(db, inbound("где поставка?"), desk)
     base = f"/agent/tickets/{ticket.id}"
     solve = client.post(f"{base}/solve", data={"csrf_token": as_marina})
-    assert solve.status_code == 409 and "последнее публичное сообщение — от клиента" in solve.text
+    assert solve.status_code == 409
+    assert "последнее публичное сообщение — от клиента" in solve.text
     note = {"csrf_token": as_marina, "text": "проверить бронь", "mode": "note", "seen_inbound": "0"}
     assert client.post(f"{base}/reply", data=note, follow_redirects=False).status_code == 303
     db.refresh(ticket)
@@ -134,7 +158,8 @@ def test_notes_holding_replies_solve_and_reopen(client: TestClient, as_marina: s
                "seen_inbound": "999999999"}  # fmt: skip
     assert client.post(f"{base}/reply", data=holding, follow_redirects=False).status_code == 303
     db.refresh(ticket)
-    assert ticket.status == "on_hold" and ticket.hold_promise == "Проверяю слот, 5 минут"
+    assert ticket.status == "on_hold"
+    assert ticket.hold_promise == "Проверяю слот, 5 минут"
     assert client.post(f"{base}/solve", data={"csrf_token": as_marina}, follow_redirects=False).status_code == 303
     db.refresh(ticket)
     assert ticket.status == "solved"
@@ -143,11 +168,16 @@ def test_notes_holding_replies_solve_and_reopen(client: TestClient, as_marina: s
     assert ticket.status == "open"
 
 
-def test_transfer_needs_a_reason_and_keeps_it(client: TestClient, as_marina: str, desk: Desk, inbound: Inbound, db: Session) -> None:
+def test_transfer_needs_a_reason_and_keeps_it(
+    client: TestClient, as_marina: str, desk: Desk, inbound: Inbound, db: Session
+) -> None:
     ticket = _mine(db, inbound("выплата зависла"), desk)
     base = f"/agent/tickets/{ticket.id}"
-    refused = client.post(f"{base}/transfer", data={"csrf_token": as_marina, "agent_id": str(desk.anna.id), "reason": ""})
-    assert refused.status_code == 422 and "почему передаёте" in refused.text
+    refused = client.post(
+        f"{base}/transfer", data={"csrf_token": as_marina, "agent_id": str(desk.anna.id), "reason": ""}
+    )
+    assert refused.status_code == 422
+    assert "почему передаёте" in refused.text
     data = {"csrf_token": as_marina, "agent_id": str(desk.anna.id), "reason": "это выплаты, к финансам"}
     assert client.post(f"{base}/transfer", data=data, follow_redirects=False).status_code == 303
     db.refresh(ticket)
@@ -165,7 +195,9 @@ def test_take_and_triage(client: TestClient, as_marina: str, desk: Desk, inbound
     assert bad.status_code == 422
 
 
-def test_another_teams_ticket_is_refused_as_a_page(client: TestClient, desk: Desk, inbound: Inbound, db: Session) -> None:
+def test_another_teams_ticket_is_refused_as_a_page(
+    client: TestClient, desk: Desk, inbound: Inbound, db: Session
+) -> None:
     from tests.web_agent.conftest import log_in
 
     ticket = inbound("выплата")
@@ -173,7 +205,8 @@ def test_another_teams_ticket_is_refused_as_a_page(client: TestClient, desk: Des
     db.commit()
     log_in(client, desk.marina.email)
     answer = client.get(f"/agent/tickets/{ticket.id}")
-    assert answer.status_code == 403 and "text/html" in answer.headers["content-type"]
+    assert answer.status_code == 403
+    assert "text/html" in answer.headers["content-type"]
     assert "чужой команде" in answer.text
     assert client.get("/api/v1/tickets/999999", headers={"Authorization": "Bearer x"}).headers["content-type"] == (
         "application/problem+json"
@@ -182,44 +215,67 @@ def test_another_teams_ticket_is_refused_as_a_page(client: TestClient, desk: Des
 
 def test_the_checker_flags_a_stock_reply_as_it_is_typed(client: TestClient, as_marina: str, inbound: Inbound) -> None:
     ticket = inbound("поставку не принимают")
-    answer = client.post(f"/agent/tickets/{ticket.id}/check", data={"csrf_token": as_marina, "text": CLICHE, "mode": "public"})
+    check = f"/agent/tickets/{ticket.id}/check"
+    answer = client.post(check, data={"csrf_token": as_marina, "text": CLICHE, "mode": "public"})
     assert answer.status_code == 200
-    if plugins.lookup("quality_check") is None:
-        assert 'data-checker="off"' in answer.text
-        pytest.skip("the reply checker (otklik.quality) is not installed in this tree")
-    assert 'data-flag="cliche"' in answer.text and 'data-flag="hedging"' in answer.text
-    assert "<mark class=\"f-cliche\">Мы понимаем ваше негодование</mark>" in answer.text
-    clean = client.post(f"/agent/tickets/{ticket.id}/check", data={"csrf_token": as_marina, "text": GOOD, "mode": "public"})
-    assert "data-flag" not in clean.text and "Замечаний нет." in clean.text
-    note = client.post(f"/agent/tickets/{ticket.id}/check", data={"csrf_token": as_marina, "text": CLICHE, "mode": "note"})
+    assert 'data-flag="cliche" data-level="warn"' in answer.text
+    assert 'data-flag="hedging"' in answer.text
+    assert '<mark class="f-cliche">Мы понимаем ваше негодование</mark>' in answer.text
+    assert "2 замечания к черновику" in answer.text
+    clean = client.post(check, data={"csrf_token": as_marina, "text": GOOD, "mode": "public"})
+    assert "data-flag" not in clean.text
+    assert "Замечаний нет." in clean.text
+    note = client.post(check, data={"csrf_token": as_marina, "text": CLICHE, "mode": "note"})
     assert "data-flag" not in note.text  # notes are not checked
+    english = client.post(f"{check}?lang=en", data={"csrf_token": as_marina, "text": CLICHE, "mode": "public"})
+    assert "2 remarks on this draft" in english.text
 
 
-def test_a_blocking_channel_keeps_a_flagged_reply_back(
-    client: TestClient, as_marina: str, inbound: Inbound, db: Session, monkeypatch: pytest.MonkeyPatch
+def test_a_blocking_channel_keeps_a_flagged_reply_back_until_overridden(
+    client: TestClient, as_marina: str, inbound: Inbound, db: Session
 ) -> None:
-    if plugins.lookup("quality_check") is None:
-        pytest.skip("the reply checker (otklik.quality) is not installed in this tree")
-    monkeypatch.setattr(plugins, "reply_policy", lambda session, channel: "block")
+    do_set_policy(db, Channel.TELEGRAM, {"cliche": "block"}, actor=Actor.system("tests"))
+    db.commit()
     ticket = inbound("поставку не принимают")
+    typed = client.post(f"/agent/tickets/{ticket.id}/check", data={"csrf_token": as_marina, "text": CLICHE})
+    assert 'data-flag="cliche" data-level="block"' in typed.text
+    assert "политика канала не пропускает" in typed.text
     data = {"csrf_token": as_marina, "text": CLICHE, "mode": "public", "seen_inbound": "999999999"}
     held = client.post(f"/agent/tickets/{ticket.id}/reply", data=data)
-    assert held.status_code == 422 and "не пропускает ответ с замечаниями" in held.text
-    assert "канал не отправит ответ" in held.text
-    assert client.post(f"/agent/tickets/{ticket.id}/reply", data={**data, "text": GOOD}, follow_redirects=False).status_code == 303
+    assert held.status_code == 422
+    assert 'name="override_reason"' in held.text
+    assert CLICHE in held.text  # the draft is kept
+    assert not db.scalars(
+        select(Message).where(Message.ticket_id == ticket.id, Message.public, Message.author_agent_id.is_not(None))
+    ).first()
+    override = {**data, "override_reason": "клиент просил именно так"}
+    sent = client.post(f"/agent/tickets/{ticket.id}/reply", data=override, follow_redirects=False)
+    assert sent.status_code == 303
+    assert (
+        client.post(
+            f"/agent/tickets/{ticket.id}/reply", data={**data, "text": GOOD}, follow_redirects=False
+        ).status_code
+        == 303
+    )
 
 
-def test_a_long_timeline_is_read_in_windows(client: TestClient, as_marina: str, desk: Desk, inbound: Inbound, db: Session) -> None:
+def test_a_long_timeline_is_read_in_windows(
+    client: TestClient, as_marina: str, desk: Desk, inbound: Inbound, db: Session
+) -> None:
     ticket = _mine(db, inbound("первое"), desk)
     for n in range(260):
         do_reply(db, ticket, agent=desk.marina, text=f"заметка {n}", public=False)
     db.commit()
     page = client.get(f"/agent/tickets/{ticket.id}").text
-    assert page.count('class="msg ') == 200 and "заметка 259" in page and ">первое</div>" not in page
+    assert page.count('class="msg ') == 200
+    assert "заметка 259" in page
+    assert ">первое</div>" not in page
     first = re.search(r'timeline\?before=(\d+)"', page)
     assert first
     earlier = client.get(f"/agent/tickets/{ticket.id}/timeline?before={first.group(1)}").text
-    assert earlier.count('class="msg ') == 61 and ">первое</div>" in earlier and "before=" not in earlier
+    assert earlier.count('class="msg ') == 61
+    assert ">первое</div>" in earlier
+    assert "before=" not in earlier
 
 
 def test_the_ticket_page_costs_a_fixed_number_of_queries(

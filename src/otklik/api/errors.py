@@ -66,7 +66,8 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
             exc.status, lang, code=exc.code, detail=exc.message(lang), retry_after=exc.retry_after,
             limit=exc.params.get("limit"),
         )  # fmt: skip
-    return problem(exc.status, lang, code=exc.code, detail=exc.message(lang), field=exc.field)
+    more = exc.problem_members(lang)
+    return problem(exc.status, lang, code=exc.code, detail=exc.message(lang), field=exc.field, **more)
 
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:

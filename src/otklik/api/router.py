@@ -4,17 +4,21 @@ from fastapi import APIRouter
 
 from otklik.api.routes import (
     agents,
+    analytics,
     bot,
     customers,
     inbound,
     kb,
     links,
     notifications,
+    portal,
     public,
     quality,
+    quality_policy,
     routing,
     settings,
     tickets,
+    triage,
     webhook_challenges,
     webhooks,
 )
@@ -23,6 +27,7 @@ api_v1 = APIRouter(prefix="/api/v1")
 for module in (
     inbound,
     tickets,
+    portal,
     customers,
     agents,
     settings,
@@ -33,7 +38,10 @@ for module in (
     links,
     routing,
     quality,
+    quality_policy,
+    analytics,
     kb,
     bot,
+    triage,
 ):
     api_v1.include_router(module.router)

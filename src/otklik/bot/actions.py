@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -43,6 +44,7 @@ BOT = Actor.system("bot")
 LIVE_CHANNELS = frozenset({Channel.WEBCHAT, Channel.TELEGRAM, Channel.VK, Channel.WHATSAPP, Channel.VIBER})
 MAX_ARTICLE_CHARS = 3000
 CONSIDER = "bot.consider"
+_FAQ_TAIL = re.compile(r"\n\s*(?:Частые вопросы|Common questions):[^\n]*\s*$")
 
 
 def check_question(text: str) -> str:
@@ -166,7 +168,9 @@ def do_hand_off(
 
 
 def answer_text(article_id: int, title: str, body: str, lang: str) -> str:
-    """The bot's public answer: which article, its text, and how to reach a person."""
+    """The bot's public answer: which article, its text (without the search hints of a trailing
+    «Частые вопросы:» paragraph), and how to reach a person."""
+    body = _FAQ_TAIL.sub("", body).rstrip()
     text = body if len(body) <= MAX_ARTICLE_CHARS else body[:MAX_ARTICLE_CHARS].rsplit("\n", 1)[0] + "\n…"
     if lang == "en":
         return (

@@ -1,9 +1,9 @@
 """Measuring the bot on labelled questions: answer precision, coverage, hand-off on personal cases.
 
 ``data/questions.txt`` is split by a hash of each text into ``tuning`` (used by
-``otklik.bot.tuning``) and ``heldout`` (never used for tuning); ``data/unseen.txt`` was written
-after tuning. A label is an article slug, ``none`` (no article covers it) or ``human`` (a
-personal case that needs a person).
+``otklik.bot.tuning``) and ``heldout`` (never used for tuning); ``data/tuning_extra.txt`` adds
+questions to the tuning split only; ``data/unseen.txt`` was written after tuning. A label is an
+article slug, ``none`` (no article covers it) or ``human`` (a personal case that needs a person).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from otklik.kb.models import Article
 
 DATA = Path(__file__).parent / "data"
 QUESTIONS = DATA / "questions.txt"
+#: written for tuning only: every line belongs to the tuning split
+TUNING_EXTRA = DATA / "tuning_extra.txt"
 UNSEEN = DATA / "unseen.txt"
 NONE = "none"
 HUMAN = "human"
@@ -36,6 +38,8 @@ class Question:
     label: str
     text: str
     split: str
+    #: written for tuning only (``tuning_extra.txt``), not drawn like the users' questions
+    extra: bool = False
 
     @property
     def covered(self) -> bool:
@@ -48,7 +52,7 @@ def split_of(text: str) -> str:
     return "tuning" if bucket < 50 else "heldout"
 
 
-def parse_questions(text: str, split: str | None = None) -> list[Question]:
+def parse_questions(text: str, split: str | None = None, *, extra: bool = False) -> list[Question]:
     """``label | text`` lines; ``#`` starts a comment line. ``split`` None: by ``split_of``."""
     out = []
     for line in text.splitlines():
@@ -58,7 +62,7 @@ def parse_questions(text: str, split: str | None = None) -> list[Question]:
         question = question.strip()
         if not question:
             raise ValueError(f"no question on line: {line!r}")
-        out.append(Question(label.strip(), question, split or split_of(question)))
+        out.append(Question(label.strip(), question, split or split_of(question), extra))
     return out
 
 
@@ -66,7 +70,10 @@ def load_questions(split: str) -> list[Question]:
     """``tuning``, ``heldout`` or ``unseen``."""
     if split == "unseen":
         return parse_questions(UNSEEN.read_text(encoding="utf-8"), "unseen") if UNSEEN.exists() else []
-    return [q for q in parse_questions(QUESTIONS.read_text(encoding="utf-8")) if q.split == split]
+    split_ones = [q for q in parse_questions(QUESTIONS.read_text(encoding="utf-8")) if q.split == split]
+    if split == "tuning" and TUNING_EXTRA.exists():
+        split_ones += parse_questions(TUNING_EXTRA.read_text(encoding="utf-8"), "tuning", extra=True)
+    return split_ones
 
 
 @dataclass

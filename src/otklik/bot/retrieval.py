@@ -39,7 +39,7 @@ CANDIDATES = 30
 K1 = 1.2
 B = 0.75
 #: the features the calibration model reads, in order
-FEATURES = ("rank", "lead", "coverage", "passage", "unknown", "title_precision", "pairs", "length")
+FEATURES = ("rank", "lead", "coverage", "passage", "match", "unknown", "title_precision", "pairs", "length")
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
 
@@ -58,6 +58,8 @@ class Doc:
     pairs: frozenset[tuple[str, str]]
     #: the terms of each sentence or list item of the body, with the title's
     passages: tuple[frozenset[str], ...] = ()
+    #: the title, and each sentence, list item or listed question of the body, alone
+    phrases: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ class Scored:
     rank: float
     coverage: float
     passage: float
+    match: float
     title_coverage: float
     title_precision: float
     pairs: float
@@ -130,7 +133,7 @@ DEFAULT_CALIBRATION = Calibration(
     rank_weights={"title_coverage": 0.3, "title_precision": 0.2, "pairs": 0.2},
     mean=(0.0,) * len(FEATURES),
     scale=(1.0,) * len(FEATURES),
-    weights=(4.0, 4.0, 2.0, 1.0, -6.0, 1.0, 1.0, 0.0),
+    weights=(4.0, 4.0, 2.0, 1.0, 2.0, -6.0, 1.0, 1.0, 0.0),
     bias=-5.0,
     threshold=0.8,
 )
@@ -160,9 +163,10 @@ class Corpus:
             title = item.search_title.split()
             body = item.search_body.split()
             heading = frozenset(title)
-            passages = tuple(
-                heading | frozenset(terms(sentence, lem)) for sentence in _SENTENCE.split(item.body) if sentence.strip()
+            phrases = tuple(
+                p for p in (frozenset(terms(sentence, lem)) for sentence in _SENTENCE.split(item.body)) if p
             )
+            passages = tuple(heading | p for p in phrases)
             doc = Doc(
                 article_id=item.article_id,
                 version=item.version,
@@ -174,6 +178,7 @@ class Corpus:
                 length=len(body),
                 pairs=frozenset(itertools.pairwise(title)) | frozenset(itertools.pairwise(body)),
                 passages=passages or (heading,),
+                phrases=(heading, *phrases),
             )
             self.docs[doc.article_id] = doc
             df.update(doc.title_terms | doc.body_tf.keys())
@@ -231,14 +236,19 @@ class Corpus:
         pairs = sum(1 for p in wanted_pairs if p in doc.pairs) / len(wanted_pairs) if wanted_pairs else 0.0
         coverage = matched / total
         passage = max(sum(w for t, w in weights.items() if t in p) for p in doc.passages) / total
+        match = max(
+            2 * sum(w for t, w in weights.items() if t in p) / (total + sum(self.idf(t) for t in p))
+            for p in doc.phrases
+        )
         rank = (
             coverage
             + rank_weights.get("passage", 0.0) * passage
+            + rank_weights.get("match", 0.0) * match
             + rank_weights.get("title_coverage", 0.0) * (title_hit / total)
             + rank_weights.get("title_precision", 0.0) * title_precision
             + rank_weights.get("pairs", 0.0) * pairs
         )
-        return Scored(doc, rank, coverage, passage, title_hit / total, title_precision, pairs)
+        return Scored(doc, rank, coverage, passage, match, title_hit / total, title_precision, pairs)
 
 
 def features_of(
@@ -254,6 +264,7 @@ def features_of(
         "lead": best.rank - (runner_up.rank if runner_up else 0.0),
         "coverage": best.coverage,
         "passage": best.passage,
+        "match": best.match,
         "unknown": unknown,
         "title_precision": best.title_precision,
         "pairs": best.pairs,

@@ -106,11 +106,10 @@ def bot_tune(
     threshold on the tuning split (the held-out split is never read)."""
     from otklik.bot.evaluation import load_questions
     from otklik.bot.retrieval import CALIBRATION
-    from otklik.bot.tasks import current_triager
     from otklik.bot.tuning import save, tune
 
     with _seeded() as session:
-        report = tune(session, load_questions("tuning"), current_triager())
+        report = tune(session, load_questions("tuning"))
     target = output or CALIBRATION
     save(report.calibration, target, note={"split": "tuning", "questions": report.rows, "top1": round(report.top1, 4)})
     typer.echo(report.summary())

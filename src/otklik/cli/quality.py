@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from otklik.quality.corpus import Report
 
 app = typer.Typer(help="Качество ответов / reply quality.", no_args_is_help=True)
 
@@ -18,6 +22,9 @@ def evaluate_command(
     lang: Annotated[str | None, typer.Option(help="только ru или en / only ru or en")] = None,
     errors: Annotated[bool, typer.Option(help="показать ошибки / list the misses and false alarms")] = False,
     strict: Annotated[bool, typer.Option(help="код 1, если планка не взята / exit 1 below the bar")] = False,
+    with_feedback: Annotated[
+        bool, typer.Option(help="и на отзывах агентов из базы / also on agents' overrides and dismissals")
+    ] = False,
 ) -> None:
     """Точность и полнота по каждому флагу / per-flag precision, recall and F1 on a corpus split."""
     from otklik.quality.corpus import SPLITS, corpus_checker, evaluate, load_articles, load_items
@@ -29,16 +36,8 @@ def evaluate_command(
     items = [i for i in load_items([split]) if lang is None or i.lang == lang]
     report = evaluate(items, corpus_checker(load_articles()))
     typer.echo(f"Корпус / corpus: {split}, {report.items} ответов / replies, {report.good} хороших / good")
-    typer.echo(f"{'флаг / flag':<26}{'P':>7}{'R':>7}{'F1':>7}{'TP':>6}{'FP':>5}{'FN':>5}  ")
-    for code, counts in report.per_code.items():
-        typer.echo(
-            f"{code:<26}{counts.precision:>7.3f}{counts.recall:>7.3f}{counts.f1:>7.3f}"
-            f"{counts.tp:>6}{counts.fp:>5}{counts.fn:>5}  {label(code, 'ru')}"
-        )
+    _table(report, label)
     micro = report.micro
-    typer.echo(
-        f"{'micro':<26}{micro.precision:>7.3f}{micro.recall:>7.3f}{micro.f1:>7.3f}{micro.tp:>6}{micro.fp:>5}{micro.fn:>5}"
-    )
     typer.echo(
         f"Хорошие ответы с флагом / good replies flagged: {report.good_flagged}/{report.good} "
         f"= {report.good_flag_rate:.1%}"
@@ -52,8 +51,52 @@ def evaluate_command(
         ("Планка взята / bar met" if met else "Планка не взята / bar NOT met")
         + f" (micro-F1 ≥ {BAR_F1}, good flagged ≤ {BAR_GOOD_FLAGGED:.0%})"
     )
+    if with_feedback:
+        _feedback()
     if strict and not met:
         raise typer.Exit(code=1)
+
+
+def _table(report: Report, label: Callable[[str, str], str]) -> None:
+    typer.echo(f"{'флаг / flag':<26}{'P':>7}{'R':>7}{'F1':>7}{'TP':>6}{'FP':>5}{'FN':>5}  ")
+    for code, counts in report.per_code.items():
+        typer.echo(
+            f"{code:<26}{counts.precision:>7.3f}{counts.recall:>7.3f}{counts.f1:>7.3f}"
+            f"{counts.tp:>6}{counts.fp:>5}{counts.fn:>5}  {label(code, 'ru')}"
+        )
+    micro = report.micro
+    typer.echo(
+        f"{'micro':<26}{micro.precision:>7.3f}{micro.recall:>7.3f}{micro.f1:>7.3f}{micro.tp:>6}{micro.fp:>5}{micro.fn:>5}"
+    )
+
+
+def _feedback() -> None:
+    """Agents' overrides and dismissals from the database as extra labelled examples (gold: the flags
+    at the time minus the disputed ones), reported apart: they never count towards the bar."""
+    from otklik.core.config import get_settings
+    from otklik.core.db import make_engine, make_session_factory
+    from otklik.quality.corpus import corpus_checker, evaluate
+    from otklik.quality.messages import label
+    from otklik.quality.queries import feedback_examples
+    from otklik.quality.rules import find_flags
+
+    with make_session_factory(make_engine(get_settings().database_url))() as session:
+        examples = feedback_examples(session)
+    overrides = sum(e.decision == "override" for e in examples)
+    typer.echo(
+        f"Отзывы агентов / agents' feedback (не входит в планку / not part of the bar): {len(examples)} "
+        f"(обход блокировки / overrides {overrides}, отклонено / dismissals {len(examples) - overrides})"
+    )
+    if not examples:
+        return
+    _table(evaluate([e.item for e in examples], corpus_checker({})), label)
+    disputed = still = 0
+    for example in examples:
+        item = example.item
+        raised = {f.code for f in find_flags(item.reply, customer_message=item.customer_message, lang=item.lang)}
+        disputed += len(example.disputed)
+        still += len(set(example.disputed) & raised)
+    typer.echo(f"Оспоренные флаги, которые проверка ставит и сейчас / disputed flags still raised: {still}/{disputed}")
 
 
 @app.command("check")

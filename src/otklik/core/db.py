@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -64,16 +66,49 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
     cursor.close()
     # SQLite's own lower() folds ASCII only, so ILIKE (lower(a) LIKE lower(b)) would miss «иван» in «Иван».
     dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
 
-def _sqlite_on_begin(conn: Any) -> None:
-    # IMMEDIATE takes the write lock up front: concurrent writers queue on
-    # busy_timeout instead of failing with SQLITE_BUSY on lock upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+BUSY_SECONDS = 10.0
+_HELD = "otklik_writer_turn"
+
+
+class SqliteWriters:
+    """One SQLite transaction at a time per process, waiting in line in the operating system.
+
+    IMMEDIATE takes SQLite's write lock up front, so writers never fail on a lock
+    upgrade. But SQLite's busy handler polls with growing sleeps, so under many
+    concurrent requests an unlucky waiter can sleep past ``busy_timeout`` and fail
+    although nothing was wrong. Queuing the process's transactions on a lock first
+    leaves SQLite's handler only the rare contention with other processes.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def begin(self, conn: Any) -> None:
+        if not self._lock.acquire(timeout=BUSY_SECONDS):
+            raise sqlite3.OperationalError(f"database is locked (waited {BUSY_SECONDS:g} s for the writer's turn)")
+        conn.info[_HELD] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self._release(conn.info)
+            raise
+
+    def end(self, conn: Any) -> None:
+        self._release(conn.info)
+
+    def on_reset(self, _dbapi_connection: Any, record: Any, *_args: Any) -> None:
+        # a connection handed back to the pool mid-transaction gives its turn back too
+        self._release(record.info)
+
+    def _release(self, info: dict[str, Any]) -> None:
+        if info.pop(_HELD, False):
+            self._lock.release()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -83,8 +118,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if path and path != ":memory:" and not path.startswith("file:"):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        writers = SqliteWriters()
         event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", _sqlite_on_begin)
+        event.listen(engine, "begin", writers.begin)
+        event.listen(engine, "commit", writers.end)
+        event.listen(engine, "rollback", writers.end)
+        event.listen(engine.pool, "reset", writers.on_reset)
+        event.listen(engine.pool, "invalidate", writers.on_reset)
         return engine
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 10)

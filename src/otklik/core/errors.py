@@ -24,6 +24,10 @@ class DomainError(Exception):
     def message(self, lang: str = "ru") -> str:
         return translate(self.code, lang, **{"field": self.field, **self.params})
 
+    def problem_members(self, lang: str) -> dict[str, Any]:
+        """More members of the problem+json body (e.g. the flags that blocked a reply); none by default."""
+        return {}
+
     def __str__(self) -> str:
         return f"{self.code}: {self.message('en')}"
 

@@ -282,6 +282,94 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "или администратор.",
         "en": "Only a lead of {name}'s team or an admin may change their shift, skills, languages or capacity.",
     },
+    # reply policy and public answers (otklik.quality.actions, otklik.quality.public)
+    "reply_blocked": {
+        "ru": "Ответ не отправлен: на канале «{channel}» такое не пропускается — {flags}. Исправьте отмеченные "
+        "фразы или отправьте как есть, указав причину в override_reason.",
+        "en": "The reply was not sent: the '{channel}' channel does not let this through — {flags}. Fix the marked "
+        "phrases, or send it as it is with a reason in override_reason.",
+    },
+    "override_reason_empty": {
+        "ru": "Чтобы отправить ответ вопреки проверке, напишите причину в override_reason.",
+        "en": "To send a reply against the check, write the reason in override_reason.",
+    },
+    "dismissal_not_flagged": {
+        "ru": "Проверка не ставила этому черновику флаги: {codes}. Отклонить можно только поставленные.",
+        "en": "The check did not raise these flags on the draft: {codes}. Only raised flags can be dismissed.",
+    },
+    "public_draft_not_public": {
+        "ru": "Обращение #{ticket_id} не публичное: публичный ответ готовится только на публичные жалобы.",
+        "en": "Ticket #{ticket_id} is not public: a public answer is drafted only for public complaints.",
+    },
+    "public_draft_needs_owner": {
+        "ru": "У обращения #{ticket_id} нет ответственного: назначьте его, и публичный ответ назовёт его по имени.",
+        "en": "Ticket #{ticket_id} has no owner: assign one, and the public answer will name them.",
+    },
+    # channel parity (otklik.analytics)
+    "notify.parity_public_faster": {
+        "ru": "Публичным жалобам отвечают быстрее, чем личным обращениям: медиана первого ответа {public_minutes} "
+        "мин против {private_minutes} мин за {days} дн. Клиенты поймут, что жаловаться публично выгоднее.",
+        "en": "Public complaints get answered faster than private requests: median first response "
+        "{public_minutes} min against {private_minutes} min over {days} days. Customers will learn that "
+        "complaining in public pays.",
+    },
+    "notify.parity_went_public_growing": {
+        "ru": "Доля клиентов, вынесших нерешённое обращение в публичное поле, выросла на {growth}% за неделю "
+        "{week}: {share}% против {previous_share}% ({customers} из {base}).",
+        "en": "The share of customers who went public after an unresolved private request grew {growth}% in week "
+        "{week}: {share}% against {previous_share}% ({customers} of {base}).",
+    },
+    # the customer portal (otklik.tickets.portal, otklik.web.portal)
+    "portal_link.subject": {"ru": "Вход в обращения", "en": "Sign in to your requests"},
+    "portal_link.text": {
+        "ru": "Ссылка для входа в ваши обращения: {url}\nОна действует {minutes} мин. и один раз. "
+        "Если вы не просили её, просто не открывайте.",
+        "en": "Your link to sign in to your requests: {url}\nIt works once, for {minutes} min. "
+        "If you did not ask for it, do not open it.",
+    },
+    "portal_link_channel": {
+        "ru": "Ссылку для входа можно отправить почтой или в мессенджер, но не в канал «{channel}».",
+        "en": "A sign-in link goes by email or messenger, not through '{channel}'.",
+    },
+    "portal_not_yours": {
+        "ru": "Отвечать по обращению #{ticket_id} может только тот, кто его написал.",
+        "en": "Only the person who wrote ticket #{ticket_id} may answer for it.",
+    },
+    "survey_not_closed": {
+        "ru": "Оценить можно закрытое обращение; #{ticket_id} ещё не закрыто.",
+        "en": "Only a closed ticket can be rated; #{ticket_id} is not closed yet.",
+    },
+    "survey_done": {
+        "ru": "Вы уже ответили на вопрос об обращении #{ticket_id}. Спасибо!",
+        "en": "You have already answered about ticket #{ticket_id}. Thank you!",
+    },
+    "escalation_not_allowed": {
+        "ru": "Передать обращение #{ticket_id} руководителю сейчас нельзя: сроки не нарушены "
+        "или руководитель уже смотрит его.",
+        "en": "Ticket #{ticket_id} cannot go to a lead now: no target is breached or a lead is already on it.",
+    },
+    "escalation_open": {
+        "ru": "Обращение #{ticket_id} уже передано руководителю.",
+        "en": "Ticket #{ticket_id} is already in front of a lead.",
+    },
+    "escalation_not_found": {
+        "ru": "По обращению #{ticket_id} нет неподтверждённой эскалации.",
+        "en": "Ticket #{ticket_id} has no unacknowledged escalation.",
+    },
+    "escalation_ack_forbidden": {
+        "ru": "Подтвердить эскалацию может {name}, руководитель поддержки или администратор.",
+        "en": "Only {name}, the head of support or an admin may acknowledge this escalation.",
+    },
+    "notify.portal_escalation": {
+        "ru": "Клиент передал вам обращение #{ticket_id} ({reason_ru}). Ответственный — {owner}. "
+        "Подтвердите, что взяли его под контроль, до {due}.",
+        "en": "The customer escalated ticket #{ticket_id} to you ({reason_en}). Owner: {owner}. "
+        "Acknowledge it by {due}.",
+    },
+    "notify.portal_escalation_overdue": {
+        "ru": "Обращение #{ticket_id}: {lead} не подтвердил эскалацию клиента к сроку ({due}).",
+        "en": "Ticket #{ticket_id}: {lead} did not acknowledge the customer's escalation by {due}.",
+    },
 }
 
 

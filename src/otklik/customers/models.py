@@ -113,3 +113,30 @@ class SenderRate(Base):
     window: Mapped[str] = mapped_column(String(10), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class PortalLink(Base):
+    """A one-time sign-in link to the customer portal, sent to one of the customer's addresses.
+
+    The link's token is signed with the desk secret over ``id`` and ``nonce`` (so neither a guess
+    nor a reader of this table can make one); it opens a session once (``used_at``), before
+    ``expires_at``. ``created_by`` is the agent who sent it, None when the customer asked for it.
+    """
+
+    __tablename__ = "portal_links"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(320))
+    #: the desk's address the link points at (the public base URL when it was made)
+    base_url: Mapped[str] = mapped_column(String(500))
+    lang: Mapped[str] = mapped_column(String(5), default="ru")
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: queued → sent / failed, as the channel answered
+    delivery_state: Mapped[str] = mapped_column(String(10), default="queued")
+    delivery_error: Mapped[str | None] = mapped_column(Text)

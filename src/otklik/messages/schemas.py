@@ -40,6 +40,8 @@ class ReplyIn(StrictIn):
     public: bool = True
     #: a holding message («5 минут»): the ticket goes on hold for this long, then returns to the queue
     follow_up_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    #: send a public reply the channel's quality policy blocks, for this reason (audited; otklik.quality)
+    override_reason: str | None = Field(default=None, max_length=2000)
 
 
 class AuthorOut(BaseModel):

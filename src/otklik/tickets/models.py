@@ -8,7 +8,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Identity, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from otklik.agents.models import Agent, Team
@@ -152,3 +164,53 @@ class MergeDismissal(Base):
     second_id: Mapped[int] = mapped_column(BigInteger)
     agent_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TicketSurvey(Base):
+    """The customer's one-question answer after a closing: «Ваша проблема решена?», an optional
+    1–5 rating and comment. One per closing of a ticket (``closing_at`` is that ``closed_at``)."""
+
+    __tablename__ = "ticket_surveys"
+    __table_args__ = (UniqueConstraint("ticket_id", "closing_at"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    closing_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    solved: Mapped[bool] = mapped_column(Boolean)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TicketEscalation(Base):
+    """The customer put the case in front of a named lead (``escalated_to``), who owes an
+    acknowledgement by ``ack_due_at``; ``alerted_at`` is when the head of support was told they
+    had not. At most one unacknowledged escalation per ticket."""
+
+    __tablename__ = "ticket_escalations"
+    __table_args__ = (
+        Index("ix_ticket_escalations_ticket_id", "ticket_id", "escalated_at"),
+        Index(
+            "uq_ticket_escalations_open",
+            "ticket_id",
+            unique=True,
+            postgresql_where=text("acknowledged_at IS NULL"),
+            sqlite_where=text("acknowledged_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    #: sla_breached | no_answer
+    reason: Mapped[str] = mapped_column(String(20))
+    escalated_to: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="RESTRICT"))
+    escalated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ack_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    lead: Mapped[Agent] = relationship(foreign_keys=[escalated_to], lazy="joined", innerjoin=True)
+    acknowledger: Mapped[Agent | None] = relationship(foreign_keys=[acknowledged_by], lazy="joined")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -178,3 +178,76 @@ def merge_order(first: tuple[datetime, int], second: tuple[datetime, int]) -> tu
     so the customer's clock keeps counting from their first word."""
     older, newer = sorted((first, second))
     return newer[1], older[1]
+
+
+# ---- the customer portal: when the customer may put the case in front of a lead ---------
+
+
+class EscalationReason(StrEnum):
+    SLA_BREACHED = "sla_breached"
+    NO_ANSWER = "no_answer"
+
+
+class Said(StrEnum):
+    """Who spoke in a public timeline, as the «no substantive answer» rule sees it."""
+
+    CUSTOMER = "customer"
+    #: an agent's public reply that reached (or is reaching) the customer and promised nothing later
+    ANSWER = "answer"
+    #: a holding reply («проверяю, 5 минут»), the bot, a reply that failed: not an answer
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationFacts:
+    """What the escalation rule needs to know about a ticket, as plain values."""
+
+    status: Status
+    #: the live response target (None when we owe no answer now) and the resolution target
+    response_due: datetime | None
+    resolution_due: datetime | None
+    hold_until: datetime | None
+    #: since when the customer waits for a substantive answer (None: they do not)
+    owed_since: datetime | None
+    open_escalation: bool
+    last_acknowledged_at: datetime | None
+
+
+def owed_since(timeline: Iterable[tuple[datetime, Said]]) -> datetime | None:
+    """The customer's first word after our last substantive answer, in a public timeline given in
+    order; None when nothing they said is left unanswered."""
+    since: datetime | None = None
+    for moment, said in timeline:
+        if said is Said.ANSWER:
+            since = None
+        elif said is Said.CUSTOMER and since is None:
+            since = moment
+    return since
+
+
+def escalation_reason(facts: EscalationFacts, now: datetime, quiet: timedelta) -> EscalationReason | None:
+    """Why the customer may escalate now, or None when they may not.
+
+    Never on a solved or closed case (they answer «решено / не решено» there), never twice while a
+    lead has not acknowledged, never while a promise is pending (the customer was told when), and
+    not again within ``quiet`` of the last acknowledgement. Then: any SLA target past due, or the
+    customer's words unanswered for ``quiet`` (counted from a promise that came due, if later).
+    """
+    if facts.status in {Status.SOLVED, Status.CLOSED} or facts.open_escalation:
+        return None
+    if facts.status is Status.ON_HOLD and facts.hold_until is not None and facts.hold_until > now:
+        return None
+    if facts.last_acknowledged_at is not None and now - facts.last_acknowledged_at < quiet:
+        return None
+    if any(due is not None and due <= now for due in (facts.response_due, facts.resolution_due)):
+        return EscalationReason.SLA_BREACHED
+    if facts.owed_since is not None:
+        since = max(facts.owed_since, facts.hold_until) if facts.hold_until is not None else facts.owed_since
+        if now - since >= quiet:
+            return EscalationReason.NO_ANSWER
+    return None
+
+
+#: a survey's rating scale and the longest comment kept
+RATINGS = range(1, 6)
+MAX_SURVEY_COMMENT = 2000

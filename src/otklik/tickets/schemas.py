@@ -144,6 +144,8 @@ class TicketPage(BaseModel):
 
 class SolveIn(StrictIn):
     text: str | None = Field(default=None, max_length=100_000)
+    #: the final reply goes out although the quality policy blocks it, for this reason (otklik.quality)
+    override_reason: str | None = Field(default=None, max_length=2000)
 
 
 class HoldIn(StrictIn):

@@ -134,6 +134,11 @@ class TriageModel:
         self.urgent_threshold = float(meta["urgent_threshold"])
         self.rule_precision = float(meta.get("rule_precision", 0.95))
 
+    @property
+    def model_id(self) -> str:
+        """Which model answered: its corpus digest and training size, as recorded with each suggestion."""
+        return f"triage-{str(self.meta.get('corpus_sha256', ''))[:10]}-{self.meta.get('examples', 0)}"
+
     def vector(self, prepared: Prepared) -> tuple[list[int], list[float]]:
         word_index, word_values = self.words.vector(word_features(prepared))
         char_index, char_values = self.chars.vector(char_features(prepared))

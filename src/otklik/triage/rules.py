@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 #: the lemma before a signal that negates it
-_NEGATING = frozenset({"не", "нет", "ни", "not", "no", "never", "isn't", "aren't", "wasn't", "don't", "dont"})
+_NEGATING = frozenset({"не", "нет", "ни", "not", "no", "never", "isnt", "dont", "didnt", "doesnt", "aren", "wasn"})
 #: lemmas shortly before a signal that make it hypothetical
 _CONDITIONAL = frozenset({"если", "вдруг", "случай", "предположим", "if", "suppos", "whether", "когда-нибудь"})
 #: words that may stand between a negation and what it negates («not a hack», «не был взломан»)
@@ -23,7 +23,9 @@ _CONDITION_WINDOW = 6
 _NOT_URGENT = re.compile(r"(?:^| )(?:не срочно|несрочный|not urgent|no rush|не горит)(?: |$)")
 
 _PLACE = r"(?:склад|рампа|ворота|пвз|приемка|пункт(?: выдача| прием)?|постамат)"
-_PLACE_EN = r"(?:warehous\w*|gate|pickup point|point|dock)"
+_PLACE_EN = r"(?:warehous\w*|gate|pickup point|dock)"
+#: words that say «right now» (at least one is required where the verb does not say it)
+_NOW_WORD = r"(?:сейчас|уже|прямо|тут|здесь|щас|right now|now|still|currently)"
 _NOW = r"(?:(?:сейчас|уже|прямо|тут|здесь|с|утро|час|два|три|\d+|right|now|still|currently)\s)*"
 
 
@@ -34,93 +36,128 @@ def _gap(most: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class UrgentRule:
-    """A named signal; ``pattern`` runs over the space-joined lemmas of the message."""
+    """A named signal; ``pattern`` runs over the space-joined lemmas of the message. When given,
+    ``requires`` must also occur somewhere in the message and ``unless`` must not."""
 
     name: str
     pattern: re.Pattern[str]
+    requires: re.Pattern[str] | None = None
+    unless: re.Pattern[str] | None = None
+
+    def holds_in(self, joined: str) -> bool:
+        if self.requires is not None and not self.requires.search(joined):
+            return False
+        return self.unless is None or not self.unless.search(joined)
 
 
-def _rule(name: str, *patterns: str) -> UrgentRule:
-    return UrgentRule(name, re.compile("|".join(f"(?:{p})" for p in patterns)))
+def _rule(name: str, *patterns: str, requires: str | None = None, unless: str | None = None) -> UrgentRule:
+    return UrgentRule(
+        name,
+        re.compile("|".join(f"(?:{p})" for p in patterns)),
+        re.compile(requires) if requires else None,
+        re.compile(unless) if unless else None,
+    )
 
 
 _CARRIER = r"(?:водитель|экспедитор|машина|грузчик|сотрудник|курьер)"
-_GOODS = r"(?:поставка|машина|водитель|короб|паллета|отправление|груз|товар|экспедитор)"
+_GOODS = r"(?:поставка|машина|водитель|короб|паллета|отправление|груз|экспедитор)"
+_SHIPPING_CONTEXT = (
+    r"\b(?:склад|поставка|машина|водитель|приемка|приемщик|ворота|рампа|короб|паллета|экспедитор|отправление|"
+    r"фбс|фбо|слот|курьер|сборочный|warehous\w*|truck|driver|suppli\w*|gate|unload\w*)\b"
+)
+_CABINET = r"(?:кабинет|личный кабинет|api|апи|интеграция|сайт продавец|система)"
+_WHOLE = r"(?:вообще|совсем|полностью|целиком|опять|снова|весь|ни у|у все|у никто|с утро|уже)"
 
 URGENT_RULES: tuple[UrgentRule, ...] = (
     _rule(
         "at_the_place_now",
         rf"\b(?:стоять|находиться|ждать|простаивать|торчать) {_NOW}(?:на|у|в|около|возле|под) (?:\d+ )?{_PLACE}\b",
-        rf"\b(?:я|мы|{_CARRIER}) {_NOW}(?:на|в|у) (?:\d+ )?{_PLACE}\b",
-        rf"\b{_CARRIER} {_gap(2)}(?:на место|тут|здесь)\b",
-        rf"\b(?:im|i am|were|we are|driver is|driver has been|truck is|driver) {_gap(3)}(?:at|in) (?:the )?"
-        rf"{_gap(2)}{_PLACE_EN}\b",
+        rf"\b(?:я|мы|{_CARRIER}) (?:{_NOW_WORD} )+(?:на|в|у) (?:\d+ )?{_PLACE}\b",
+        rf"\b(?:{_PLACE}) (?:{_NOW_WORD} )*(?:стоять|находиться|ждать)\b",
+        r"\b(?:водитель|экспедитор|машина) (?:уже |сейчас )?(?:на место|тут|здесь)\b",
+        r"\b(?:я|мы) (?:на|у|возле|около) (?:\d+ )?(?:склад|рампа|ворота|приемка)\b",
+        r"\b(?:я|мы) (?:у|возле|около) (?:пвз|пункт|постамат)\b",
+        rf"\b(?:i_am|we_are|driver is|driver has been|truck is) {_gap(3)}(?:at|in) (?:the )?{_gap(2)}{_PLACE_EN}\b",
     ),
     _rule(
         "refused_now",
-        r"\bотказываться (?:принимать|принять|пускать|разгружать|выдавать|брать)\b",
+        r"\bотказываться (?:принимать|принять|пускать|разгружать|брать)\b",
         rf"\bне (?:принимать|пускать|разгружать) {_gap(2)}(?:на |в )?(?:склад|рампа|ворота|{_GOODS})\b",
         rf"\b{_GOODS} {_gap(2)}не (?:принимать|пускать|разгружать)\b",
-        r"\bразворачивать\b",
-        r"\b(?:refus\w*|wont|won't) (?:to )?(?:accept|unload|let|take|give|hand)\w*",
+        r"\bразворачивать (?:\w+ )?(?:машина|водитель|поставка|экспедитор|грузовик)\b",
+        r"\bничего не (?:принимать|разгружать)\b",
+        r"\b(?:refus\w*|wont) (?:to )?(?:accept|unload|let)\w*",
+        requires=_SHIPPING_CONTEXT,
+        unless=r"\b(?:возврат|return)\b",
     ),
     _rule(
         "account_compromised",
-        r"\b(?:взломать|взлом|взламывать|увести аккаунт|украсть аккаунт|угнать)\b",
+        r"\b(?:взломать|взлом|взламывать|увести аккаунт|украсть аккаунт|угнать аккаунт)\b",
         rf"\bмошенник {_gap(3)}(?:доступ|войти|зайти|вывести)",
-        rf"\b(?:кто-то|посторонний|чужой) {_gap(2)}(?:зайти|войти|вход|вошел|менять|оформлять|удалить)",
-        rf"\b(?:пароль|почта|вход) {_gap(3)}(?:сменить|поменять|изменить|выполнить|это)? ?не (?:я|мы)\b",
+        rf"\b(?:кто-то|кто то|посторонний|чужой) {_gap(2)}(?:зайти|войти|вход|вошел|менять|оформлять|удалить|получить доступ)",
+        rf"\b(?:пароль|почта|вход) {_gap(4)}(?:сменить|поменять|изменить|выполнить)? ?не (?:я|мы)\b",
         r"\b(?:hack\w*|compromis\w*|someon (?:logged|chang|is insid)\w*)",
     ),
     _rule(
         "locked_out",
-        r"\bне (?:мочь|получаться|удаваться) (?:\w+ )?(?:войти|зайти|авторизоваться|попасть)\b",
+        r"\bне (?:мочь|получаться|удаваться) (?:\w+ )?(?:войти|зайти|авторизоваться|попасть)"
+        r"(?: (?:в|на) (?:кабинет|аккаунт|личный|профиль|акк|система|сайт)\b|$| [?!])",
         r"\bне пускать (?:в|на) (?:кабинет|аккаунт|личный|сайт)\b",
-        r"\b(?:потерять|нет) доступ\b",
-        rf"\bдоступ {_gap(2)}(?:ограничить|заблокировать)\b",
-        r"\b(?:cant|can't|cannot|can not) (?:log|sign) ?in\b",
+        r"\bпотерять доступ\b",
+        r"\bнет доступ (?:в|к) (?:кабинет|аккаунт|личный)\b",
+        rf"\bдоступ (?:в|к) (?:кабинет|аккаунт) {_gap(1)}(?:ограничить|заблокировать)\b",
+        r"\b(?:cant|cannot|can not) (?:log|sign) ?in\b",
         r"\block\w* out\b",
     ),
     _rule(
         "payouts_blocked",
         rf"\b(?:выплата|вывод|вывод средство|вывод деньги) {_gap(2)}"
-        r"(?:заблокировать|заморозить|приостановить|остановить|блокировать)\b",
+        r"(?:заблокировать|заморозить|приостановить|остановить|блокировать|стопнуть)\b",
         rf"\b(?:заблокировать|заморозить|приостановить) {_gap(1)}(?:выплата|вывод)\b",
-        rf"\b(?:payout|withdraw)\w* {_gap(2)}(?:block|frozen|freez|suspend|hold)\w*",
+        rf"\b(?:payout|withdraw)\w* {_gap(2)}(?:block|frozen|freez|suspend)\w*",
     ),
     _rule(
         "money_draining",
-        r"\bсписывать(?:ся)?\b",
+        rf"\bсписывать(?:ся)? {_gap(3)}(?:прямо сейчас|сейчас|на глаз|каждый|продолжать)\b",
+        rf"\b(?:прямо сейчас|на глаз|каждый \S+ (?:минута|час)) {_gap(3)}(?:списывать|списание|уходить)",
         rf"\b(?:идти|продолжаться) {_gap(1)}списание\b",
-        rf"\b(?:деньга|деньги|средство|все) {_gap(3)}(?:исчезнуть|пропасть|уходить)\b",
+        rf"\b(?:деньга|деньги|средство) {_gap(3)}(?:исчезнуть|пропасть)\b",
         r"\b(?:исчезнуть|пропасть) (?:все )?(?:деньга|деньги)\b",
-        r"\bсписать все\b",
+        r"\bсписать все деньги\b",
         rf"\bdebit\w* {_gap(4)}right now\b",
+        r"\bmoney \S+ vanish",
     ),
     _rule(
         "cabinet_down",
-        rf"\b(?:кабинет|api|интеграция) {_gap(2)}(?:не (?:открываться|загружаться|грузиться|работать)|"
-        r"лежать|упасть|недоступный|мертвый)\b",
-        rf"\bсайт {_gap(2)}(?:лежать|упасть|недоступный)\b",
-        rf"\b(?:весь|все|ни один) {_gap(2)}(?:недоступный|не работать|лежать|не грузиться|не открываться)\b",
-        r"\bничего не (?:работать|грузиться|загружаться|открываться)\b",
+        rf"\b{_CABINET} {_gap(2)}(?:не (?:открываться|загружаться|грузиться)|лежать|упасть|недоступный|мертвый)\b",
+        rf"\b{_CABINET} (?:{_WHOLE} )?не работать(?: {_WHOLE}\b|$| [?!])",
+        rf"\b(?:весь|все) (?:{_CABINET}|сервис|страница) {_gap(1)}(?:недоступный|не работать|лежать|не грузиться"
+        r"|не открываться)\b",
+        r"\bничего не (?:работать|грузиться|загружаться|открываться)(?: [?!]|$| ни)",
+        r"\bни один страница\b",
+        r"\bне (?:мочь|получаться|удаваться) (?:открыть|загрузить) (?:личный )?кабинет\b",
+        r"\b(?:все|весь) (?:опять |снова |уже )?(?:лежать|лечь|упасть)\b",
         rf"\b(?:api|апи) {_gap(2)}(?:500|502|503|504) на (?:все|каждый)\b",
         rf"\b(?:dashboard|cabinet|portal|site|api)\w* {_gap(3)}down\b",
-        r"\b(?:noth load|(?:for|on) everi (?:request|call))",
+        r"\b(?:noth (?:load|work)|(?:for|on) everi (?:request|call))",
     ),
     _rule(
         "sales_stopped",
-        rf"\b(?:весь|все) {_gap(2)}(?:карточка|товар|магазин) {_gap(4)}(?:заблокировать|скрыть)\b",
+        rf"\b(?:весь|все) {_gap(2)}(?:карточка|товар|магазин) {_gap(4)}(?:заблокировать|скрыть|недоступный)\b",
+        r"\bмагазин (?:полностью |целиком )?(?:скрыть|заблокировать)\b",
         rf"\bпродажа {_gap(1)}(?:встать|остановиться|стоять) {_gap(1)}(?:сейчас|прямо|полностью)\b",
+        r"\bпокупать прямо сейчас\b",
     ),
     _rule(
         "not_handed_over",
-        r"\b(?:не выдавать|не отдавать) (?:мне )?заказ\b",
+        r"\b(?:не выдавать|не отдавать|отказываться выдавать) (?:мне )?заказ\b",
         r"\bзаказ не (?:выдавать|отдавать)\b",
+        r"\bwont (?:give|hand)\w* (?:\w+ ){0,2}order\b",
     ),
 )
-#: lemmas right after a signal that place it in the past («взломали в прошлом месяце»)
-_PAST = frozenset({"прошлый", "давно", "раньше", "last", "ago"})
+#: lemmas right after a signal that place it in the past («взломали в прошлом месяце»), or make
+#: it a backlog of days rather than a person blocked this minute («не принимают уже неделю»)
+_PAST = frozenset({"прошлый", "давно", "раньше", "last", "ago", "день", "неделя", "месяц", "week", "day", "month"})
 _PAST_WINDOW = 5
 
 
@@ -148,6 +185,8 @@ def urgent_signals(lemmas: Sequence[str]) -> list[str]:
         offset += len(lemma) + 1
     fired = []
     for rule in URGENT_RULES:
+        if not rule.holds_in(joined):
+            continue
         for match in rule.pattern.finditer(joined):
             begin = match.start()
             while begin not in starts and begin > 0:

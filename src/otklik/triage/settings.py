@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class TriageSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OTKLIK_TRIAGE_", extra="ignore")
 
+    #: triage new tickets in the worker (off: tickets wait for a person, references are not extracted)
+    enabled: bool = True
     #: this installation's model, trained with its agents' corrections by ``otklik triage train``;
     #: while it does not exist the model shipped in the package is used
     model_path: str = "./var/triage/model.npz"

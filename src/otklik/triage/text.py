@@ -20,7 +20,7 @@ _TOKEN = re.compile(r"[a-zа-я0-9]+(?:[-'][a-zа-я0-9]+)*|[?!]", re.IGNORECASE
 _CYRILLIC = re.compile(r"[а-я]")
 _DIGITS = re.compile(r"\d")
 #: words that turn the next word around; «не_склад» is its own feature
-NEGATORS = frozenset({"не", "нет", "ни", "not", "no", "never", "dont", "don't", "cant", "can't", "won't", "isn't"})
+NEGATORS = frozenset({"не", "нет", "ни", "not", "no", "never", "dont", "cant", "wont", "isnt", "didnt", "doesnt"})
 #: the first reading pymorphy3 gives is not always the one this domain means
 LEMMA_OVERRIDES = {
     "стоить": "стоять",
@@ -35,6 +35,19 @@ LEMMA_OVERRIDES = {
     "sms": "смс",
     "щас": "сейчас",
     "ща": "сейчас",
+}
+#: English contractions read as one token: «we're» must not become the past tense «were»
+CONTRACTIONS = {
+    "i'm": "i_am",
+    "im": "i_am",
+    "we're": "we_are",
+    "they're": "they_are",
+    "can't": "cant",
+    "won't": "wont",
+    "don't": "dont",
+    "didn't": "didnt",
+    "isn't": "isnt",
+    "doesn't": "doesnt",
 }
 MAX_TOKENS = 400  # a very long letter is judged by its first 400 words: bounded latency
 MAX_CHARS = 3000
@@ -86,6 +99,8 @@ class Lemmatizer:
             morph, english = self._analysers()
             if _CYRILLIC.search(word):
                 found = str(morph.parse(word)[0].normal_form).replace("ё", "е")
+            elif word in CONTRACTIONS:
+                found = CONTRACTIONS[word]
             else:
                 found = str(english.stemWord(word.replace("'", "")))
             found = LEMMA_OVERRIDES.get(found, found)

@@ -12,6 +12,7 @@ from otklik.web.agent import install as install_agent_pages
 from otklik.web.cors import PublicCORS, parse_origins
 from otklik.web.deps import VISITOR_HEADER, WebState
 from otklik.web.errors import RateLimited, rate_limited
+from otklik.web.portal import install as install_portal
 from otklik.web.routes import agent, assets, chat, follow, form
 
 
@@ -27,3 +28,4 @@ def install(app: FastAPI) -> None:
         headers=["Content-Type", "Accept-Language", "Last-Event-ID", VISITOR_HEADER],
     )
     install_agent_pages(app)  # the agents' workspace and admin pages (otklik.web.agent)
+    install_portal(app)  # the customer portal (otklik.web.portal); wraps the handlers above

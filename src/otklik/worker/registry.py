@@ -9,8 +9,10 @@ TASK_MODULES = (
     "otklik.messages.tasks",
     "otklik.tickets.tasks",
     "otklik.messages.link_tasks",
+    "otklik.tickets.portal_tasks",
     "otklik.routing.tasks",
     "otklik.bot.tasks",
+    "otklik.analytics.tasks",
 )
 
 

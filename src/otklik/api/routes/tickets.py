@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from otklik.agents.queries import get_agent
 from otklik.agents.rules import Role
-from otklik.api.deps import DB, AuthDep, PathId, QueryId, Search
+from otklik.api.deps import DB, AuthDep, Lang, PathId, QueryId, Search
 from otklik.core import audit
 from otklik.core.config import get_settings
 from otklik.core.errors import InvalidInput
@@ -17,6 +17,8 @@ from otklik.core.taxonomy import Category, Channel, Urgency
 from otklik.messages.actions import do_holding_reply, do_reply
 from otklik.messages.queries import list_messages
 from otklik.messages.schemas import MessageOut, MessagePage, ReplyIn
+from otklik.quality.actions import check_before_send
+from otklik.quality.policy_schemas import ReplyOut
 from otklik.tickets import actions
 from otklik.tickets.queries import TicketFilter, access_ticket, list_tickets
 from otklik.tickets.rules import Status
@@ -105,10 +107,16 @@ def messages(
     return MessagePage(items=[MessageOut.of(m) for m in rows], next_cursor=str(rows[-1].id) if more else None)
 
 
-@router.post("/{ticket_id}/replies", status_code=201, response_model=MessageOut)
-def reply(ticket_id: PathId, body: ReplyIn, db: DB, auth: AuthDep) -> MessageOut:
-    """A public reply (queued for delivery; the ticket then waits for the customer) or a note."""
+@router.post("/{ticket_id}/replies", status_code=201, response_model=ReplyOut)
+def reply(ticket_id: PathId, body: ReplyIn, db: DB, auth: AuthDep, lang: Lang) -> ReplyOut:
+    """A public reply (queued for delivery; the ticket then waits for the customer) or a note.
+    A public reply passes the channel's quality policy first: 422 ``reply_blocked`` lists the
+    blocking flags unless ``override_reason`` is given; warnings come back under ``quality``."""
     ticket = access_ticket(db, auth.principal, ticket_id)
+    verdict = check_before_send(
+        db, ticket, agent=auth.agent, text=body.text, public=body.public, override_reason=body.override_reason,
+        message_lang=lang,
+    )  # fmt: skip
     if body.follow_up_minutes is not None:
         message = do_holding_reply(
             db, ticket, agent=auth.agent, text=body.text, minutes=body.follow_up_minutes, public=body.public
@@ -116,7 +124,7 @@ def reply(ticket_id: PathId, body: ReplyIn, db: DB, auth: AuthDep) -> MessageOut
     else:
         message = do_reply(db, ticket, agent=auth.agent, text=body.text, public=body.public)
     db.commit()
-    return MessageOut.of(message)
+    return ReplyOut.checked(message, verdict, lang)
 
 
 @router.post("/{ticket_id}/notes", status_code=201, response_model=MessageOut)
@@ -133,6 +141,9 @@ def solve(ticket_id: PathId, body: SolveIn, db: DB, auth: AuthDep) -> TicketOut:
     """Propose a solution; with ``text`` the final public reply is stored first."""
     ticket = access_ticket(db, auth.principal, ticket_id)
     if body.text is not None:
+        check_before_send(
+            db, ticket, agent=auth.agent, text=body.text, public=True, override_reason=body.override_reason
+        )
         do_reply(db, ticket, agent=auth.agent, text=body.text, public=True)
     actions.do_propose_solution(db, ticket, actor=auth.actor)
     db.commit()

@@ -17,10 +17,13 @@ from otklik.channels.queries import health_view, settings_view
 from otklik.core.config import Settings, get_settings
 from otklik.core.errors import DomainError
 from otklik.core.taxonomy import Category, Channel, Urgency
+from otklik.quality.actions import do_set_policy
+from otklik.quality.messages import label as quality_label
+from otklik.quality.policy import LEVELS
+from otklik.quality.queries import policy_view
 from otklik.tickets.actions import do_follow_channel_window
 from otklik.timers.actions import do_create_calendar, do_create_policy
 from otklik.timers.queries import list_calendars, list_policies
-from otklik.web.agent import plugins
 from otklik.web.agent.deps import AdminDep, Desk, Fields, FormDep
 from otklik.web.deps import DB
 from otklik.web.ui import render
@@ -78,11 +81,11 @@ def admin_home(desk: AdminDep) -> Response:
 def channels_page(db: Session, desk: Desk, *, status: int = 200, error: str = "", saved: bool = False) -> Response:
     health = {row["channel"]: row for row in health_view(db)}
     rows = [
-        {"settings": settings_view(db, c), "health": health[c.value], "policy": plugins.reply_policy(db, c.value)}
-        for c in Channel
+        {"settings": settings_view(db, c), "health": health[c.value], "policy": policy_view(db, c)} for c in Channel
     ]
     return _page(desk, "channels", status=status, error=error, saved=saved, rows=rows,
-                 credentials=credentials(get_settings()), units=UNITS)  # fmt: skip
+                 credentials=credentials(get_settings()), units=UNITS,
+                 flag_label=lambda code: quality_label(code, desk.lang))  # fmt: skip
 
 
 @router.get("/admin/channels")
@@ -100,6 +103,18 @@ def channel_window(channel: Channel, desk: AdminDep, form: FormDep, db: DB) -> R
     def change() -> None:
         do_set_inactivity(db, channel, amount * unit, actor=desk.actor)
         do_follow_channel_window(db, channel.value)
+
+    return _save(db, desk, change, "/admin/channels", lambda e, s: channels_page(db, desk, status=s, error=e))
+
+
+@router.post("/admin/channels/{channel}/quality")
+def channel_quality(channel: Channel, desk: AdminDep, form: FormDep, db: DB) -> Response:
+    """Warn or block, per checker flag, for replies going out on the channel."""
+    codes = policy_view(db, channel)["levels"]
+    choices = {code: form.get(f"level_{code}") for code in codes if form.get(f"level_{code}") in LEVELS}
+
+    def change() -> None:
+        do_set_policy(db, channel, choices, actor=desk.actor)
 
     return _save(db, desk, change, "/admin/channels", lambda e, s: channels_page(db, desk, status=s, error=e))
 

@@ -17,13 +17,13 @@ from otklik.core.errors import DomainError
 from otklik.core.taxonomy import Category, Urgency
 from otklik.messages.actions import do_holding_reply, do_reply
 from otklik.messages.models import Direction
-from otklik.messages.queries import list_messages, list_messages_before
+from otklik.messages.queries import list_messages
+from otklik.quality.actions import ReplyBlocked, check_before_send
 from otklik.tickets import actions
 from otklik.tickets.models import Ticket
 from otklik.tickets.queries import access_ticket
-from otklik.web.agent import plugins
 from otklik.web.agent.deps import Desk, DeskDep, Fields, FormDep
-from otklik.web.agent.ticket import MODES, Composer, TicketId, check_flags, ticket_page
+from otklik.web.agent.ticket import MODES, Composer, TicketId, ticket_page
 from otklik.web.agent.views import hold_until
 from otklik.web.deps import DB
 from otklik.web.session import session_settings
@@ -45,6 +45,8 @@ def _run(
     except DomainError as refused:
         db.rollback()
         ticket = access_ticket(db, desk.principal, ticket.id)
+        if composer is not None and isinstance(refused, ReplyBlocked):
+            composer.blocked = True
         return ticket_page(db, desk, ticket, composer=composer, status=refused.status, error=refused.message(desk.lang))
     return _done(ticket, anchor)
 
@@ -72,7 +74,14 @@ def reply(ticket_id: TicketId, desk: DeskDep, form: FormDep, db: DB) -> Response
     if refused is not None:
         return refused
 
+    override = form.get("override_reason").strip()[:2000]
+    composer.override = override
+
     def send() -> str:
+        check_before_send(
+            db, ticket, agent=desk.agent, text=text, public=mode != "note", override_reason=override or None,
+            message_lang=desk.lang,
+        )  # fmt: skip
         if mode == "holding":
             sent = do_holding_reply(db, ticket, agent=desk.agent, text=text, minutes=composer.minutes)
         else:
@@ -92,18 +101,7 @@ def _held_back(db: Session, desk: Desk, ticket: Ticket, composer: Composer, form
         composer.new_inbound = True
         message = desk.t("The customer wrote something new while you were typing. Read it, then send again.")
         return ticket_page(db, desk, ticket, composer=composer, status=409, error=message)
-    customer = _last_customer_text(db, ticket)
-    composer.flags = check_flags(db, ticket, composer.text, mode=composer.mode, lang=desk.lang, customer=customer)
-    if composer.flags and plugins.reply_policy(db, ticket.channel) == "block":
-        message = desk.t("This channel does not let a flagged reply go out. Fix the marked words.")
-        return ticket_page(db, desk, ticket, composer=composer, status=422, error=message)
     return None
-
-
-def _last_customer_text(db: Session, ticket: Ticket) -> str | None:
-    latest, _ = list_messages_before(db, ticket.id, limit=50)
-    texts = [m.text for m in latest if m.direction == Direction.INBOUND.value]
-    return texts[-1] if texts else None
 
 
 @router.post("/agent/tickets/{ticket_id}/hold")

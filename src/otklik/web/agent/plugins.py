@@ -1,5 +1,6 @@
-"""Where the intelligence plugs into the pages: the reply checker, the channel's reply policy,
-canned replies and the knowledge base, explanations of triage and routing, agent presence.
+"""Where the rest of the desk plugs into the pages without a fixed function yet: canned replies,
+agent presence; and the explanations of triage and routing read from the audit log. (The reply
+checker and the channels' reply policies are called directly: ``otklik.quality``.)
 
 Each seam calls the owning domain's own function when that domain provides it, and otherwise
 returns "nothing" (None or an empty list), so a page never shows made-up data. The functions are
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -23,24 +24,10 @@ from otklik.tickets.models import Ticket
 
 #: seam → candidate ``module:function`` names, the first one found wins
 SEAMS: dict[str, tuple[str, ...]] = {
-    "quality_check": (
-        "otklik.quality:check_reply",
-        "otklik.quality.checker:check_reply",
-        "otklik.quality.check:check_reply",
-        "otklik.quality.actions:check_reply",
-        "otklik.quality.rules:check_reply",
-        "otklik.quality.checker:check",
-    ),
-    "quality_policy": (
-        "otklik.quality.queries:reply_policy",
-        "otklik.quality.policy:reply_policy",
-        "otklik.quality:reply_policy",
-    ),
     "canned_replies": (
         "otklik.kb.queries:list_canned_replies",
         "otklik.kb.canned:list_canned_replies",
     ),
-    "kb_articles": ("otklik.kb.queries:list_articles",),
     "presence": (
         "otklik.routing.queries:presence_of",
         "otklik.routing.presence:presence_of",
@@ -73,52 +60,12 @@ def _field(item: Any, name: str, default: Any = None) -> Any:
     return getattr(item, name, default)
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
-    """One remark of the reply checker: a taxonomy code and the characters of the draft it is about."""
-
-    code: str
-    start: int
-    end: int
-    message: str
-
-
 def _call(function: Callable[..., Any], *args: Any, **options: Any) -> Any:
     """``function`` with those of ``options`` it accepts (the seams' signatures are still settling)."""
     accepted = inspect.signature(function).parameters
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values()):
         return function(*args, **options)
     return function(*args, **{k: v for k, v in options.items() if k in accepted})
-
-
-def check_reply(text: str, *, customer_message: str | None, public: bool, lang: str, channel: str) -> list[Flag] | None:
-    """The checker's flags on a draft; None when no checker is installed (the page says so)."""
-    checker = lookup("quality_check")
-    if checker is None:
-        return None
-    result = _call(
-        checker, text, customer_message=customer_message, public=public, lang=lang, channel=channel, reply=text
-    )
-    flags = _field(result, "flags", result)
-    return [
-        Flag(
-            code=str(_field(f, "code", "")),
-            start=int(_field(f, "start", 0) or 0),
-            end=int(_field(f, "end", 0) or 0),
-            message=str(_field(f, "message", "") or ""),
-        )
-        for f in (flags if isinstance(flags, Iterable) else [])
-    ]
-
-
-def reply_policy(session: Session, channel: str) -> str | None:
-    """``block`` or ``warn`` for flagged replies on ``channel``; None when no policy is configured."""
-    policy = lookup("quality_policy")
-    if policy is None:
-        return None
-    value = _call(policy, session, channel)
-    text = str(_field(value, "policy", value) or "")
-    return text if text in {"block", "warn"} else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@ triage and routing explanations, the composer with the reply checker's flags; an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -14,17 +14,20 @@ from otklik.agents.queries import list_agents
 from otklik.core import clock
 from otklik.core.schemas import MAX_ID
 from otklik.core.taxonomy import Category, Channel, Urgency
+from otklik.messages.actions import reply_channel
 from otklik.messages.queries import list_messages, list_messages_before
+from otklik.quality import Flag, check_reply
+from otklik.quality.actions import reply_context
+from otklik.quality.policy import Decision, decide
+from otklik.quality.queries import stored_levels
 from otklik.tickets.models import Ticket
 from otklik.tickets.queries import TicketFilter, access_ticket, list_tickets
 from otklik.tickets.schemas import LinkOut
 from otklik.web.agent import plugins
 from otklik.web.agent.deps import Desk, DeskDep, FormDep
-from otklik.web.agent.plugins import Flag
 from otklik.web.agent.presence import ViewerBoard
 from otklik.web.agent.views import (
     DELIVERY,
-    FLAG,
     IDENTITY,
     REASON,
     STATUS,
@@ -33,7 +36,6 @@ from otklik.web.agent.views import (
     clocks,
     entry,
     fill,
-    last_customer_text,
     last_inbound_id,
     segments,
 )
@@ -53,10 +55,13 @@ class Composer:
     text: str = ""
     mode: str = "public"
     minutes: int = 15
-    flags: list[Flag] | None = None
+    flags: tuple[Flag, ...] | None = None
+    decision: Decision | None = None
     error: str = ""
     new_inbound: bool = False
-    values: dict[str, str] = field(default_factory=dict)
+    #: the channel's policy blocked the draft: the agent may fix it or send it with a reason
+    blocked: bool = False
+    override: str = ""
 
 
 def board(request: Request) -> ViewerBoard:
@@ -64,24 +69,28 @@ def board(request: Request) -> ViewerBoard:
     return found
 
 
-def check_flags(
-    db: Session, ticket: Ticket, text: str, *, mode: str, lang: str, customer: str | None
-) -> list[Flag] | None:
-    """The checker's flags for a draft (notes are not checked); None when no checker is installed."""
-    if not text.strip() or mode == "note":
-        return [] if plugins.lookup("quality_check") else None
-    return plugins.check_reply(
-        text, customer_message=customer, public=ticket.is_public, lang=lang, channel=ticket.channel
-    )
+def check_flags(db: Session, ticket: Ticket, composer: Composer, lang: str) -> None:
+    """The reply checker's flags on the draft, and the level the channel's policy gives each
+    (``quality.check_reply`` and ``quality.policy.decide``, as ``check_before_send`` will judge it).
+    Internal notes are not checked."""
+    if not composer.text.strip() or composer.mode == "note":
+        composer.flags, composer.decision = (), None
+        return
+    context = reply_context(db, ticket)
+    result = check_reply(
+        composer.text, customer_message=context.customer_message, public=ticket.is_public, message_lang=lang,
+        earlier_replies=context.earlier_replies,
+    )  # fmt: skip
+    stored = stored_levels(db, reply_channel(db, ticket))
+    composer.flags = result.flags
+    composer.decision = decide((f.code for f in result.flags), stored, public=ticket.is_public)
 
 
-def flags_context(db: Session, ticket: Ticket, composer: Composer) -> dict[str, Any]:
+def flags_context(composer: Composer) -> dict[str, Any]:
     return {
         "flags": composer.flags,
-        "flag_names": FLAG,
-        "segments": segments(composer.text, composer.flags or []),
-        "policy": plugins.reply_policy(db, ticket.channel),
-        "checker": plugins.lookup("quality_check") is not None,
+        "decision": composer.decision,
+        "segments": segments(composer.text, composer.flags or ()),
     }
 
 
@@ -91,8 +100,7 @@ def ticket_context(db: Session, desk: Desk, ticket: Ticket, composer: Composer |
     entries = [entry(m) for m in rows]
     composer = composer or Composer()
     if composer.flags is None and composer.text:
-        composer.flags = check_flags(db, ticket, composer.text, mode=composer.mode, lang=desk.lang,
-                                     customer=last_customer_text(entries))  # fmt: skip
+        check_flags(db, ticket, composer, desk.lang)
     past, _ = list_tickets(db, desk.principal, TicketFilter(customer_id=ticket.customer_id), limit=11, cursor=None)
     links = [LinkOut.of(link) for link in sorted([*ticket.links_out, *ticket.links_in], key=lambda k: k.id)]
     return desk.page(
@@ -117,7 +125,7 @@ def ticket_context(db: Session, desk: Desk, ticket: Ticket, composer: Composer |
         identity_names=IDENTITY,
         reason_names=REASON,
         section="ticket",
-        **flags_context(db, ticket, composer),
+        **flags_context(composer),
     )
 
 
@@ -164,13 +172,9 @@ def check(ticket_id: TicketId, desk: DeskDep, form: FormDep, db: DB) -> Response
     """The reply checker on the draft as it is typed: the flags area alone."""
     ticket = access_ticket(db, desk.principal, ticket_id)
     mode = form.get("mode") if form.get("mode") in MODES else "public"
-    text = form.get("text")[:100_000]
-    latest, _ = list_messages_before(db, ticket.id, limit=50)
-    composer = Composer(text=text, mode=mode)
-    composer.flags = check_flags(db, ticket, text, mode=mode, lang=desk.lang,
-                                 customer=last_customer_text([entry(m) for m in latest]))  # fmt: skip
-    return render("agent/_flags.html", lang=desk.lang, ticket=ticket, composer=composer,
-                  **flags_context(db, ticket, composer))  # fmt: skip
+    composer = Composer(text=form.get("text")[:100_000], mode=mode)
+    check_flags(db, ticket, composer, desk.lang)
+    return render("agent/_flags.html", lang=desk.lang, ticket=ticket, composer=composer, **flags_context(composer))
 
 
 @router.post("/agent/tickets/{ticket_id}/typing")

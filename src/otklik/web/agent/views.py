@@ -6,17 +6,18 @@ Pure functions over loaded rows (no queries here), so they are cheap to test and
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from otklik.agents.rules import Principal
 from otklik.messages.models import Direction, Message
+from otklik.quality import Flag
 from otklik.tickets.clocks import live_due
 from otklik.tickets.models import Ticket
 from otklik.tickets.queries import TicketFilter
 from otklik.tickets.rules import Status
 from otklik.timers.sla import Target
-from otklik.web.agent.plugins import Flag
 from otklik.web.ui import N_
 
 ACTIVE = (Status.NEW.value, Status.OPEN.value, Status.PENDING_CUSTOMER.value, Status.ON_HOLD.value)
@@ -52,14 +53,6 @@ REASON = {
     "triage": N_("at triage"),
     "taken": N_("took it"),
     "assigned": N_("assigned"),
-}
-FLAG = {
-    "cliche": N_("Stock phrase"),
-    "hedging": N_("No commitment"),
-    "blame": N_("Shifts the blame"),
-    "stalling": N_("Passed on without owner or time"),
-    "kb_dump": N_("Pasted article that does not answer"),
-    "refusal_without_reason": N_("Refusal without reason"),
 }
 
 
@@ -193,18 +186,13 @@ def last_inbound_id(entries: list[Entry]) -> int:
     return max((e.id for e in entries if e.kind == "customer"), default=0)
 
 
-def last_customer_text(entries: list[Entry]) -> str | None:
-    texts = [e.text for e in entries if e.kind == "customer"]
-    return texts[-1] if texts else None
-
-
 @dataclass(frozen=True, slots=True)
 class Segment:
     text: str
     flag: str | None
 
 
-def segments(text: str, flags: list[Flag]) -> list[Segment]:
+def segments(text: str, flags: Sequence[Flag]) -> list[Segment]:
     """The draft cut into plain and flagged pieces (overlaps go to the earlier flag), for highlighting."""
     pieces: list[Segment] = []
     cursor = 0

@@ -1,0 +1,285 @@
+"""Intake throughput with routing (and triage, once it hands over) on, against the same intake without them.
+
+Starts ``otklik serve`` with its embedded worker against ``--url`` and posts M inbound messages over
+HTTP (127.0.0.1, a bare keep-alive client, C in flight) — alternately with the pipeline off
+(``OTKLIK_ROUTING_ENABLED=0`` plus any ``--off-env``) and on — so both see the same machine, the same
+database growing the same way, and the same load. For the "on" runs it also waits for the worker to
+route every new ticket and reports how long that took and how many ended up with an owner.
+
+    .venv/bin/python bench/intake_with_routing.py --url sqlite:///./var/bench_routing.db --messages 3000 --pairs 3
+
+The database is prepared on first use: migrated, the bench desk loaded by ``load_tickets.py`` (40 agents in
+five teams, ``--tickets`` old tickets), and every agent set online with a capacity of 100, so routing
+does its full work (skills, languages, loads, the returning customer) on every new ticket. After each
+run its tickets are closed in bulk, so every run starts from the same loads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+
+from common import (
+    ADMIN_EMAIL,
+    BENCH_ACTOR,
+    ROOT,
+    CpuMeter,
+    machine_facts,
+    mint_token,
+    redact,
+    running_server,
+    summary_ms,
+    write_json,
+)
+from inbound_throughput import RawHttp, sample_senders
+from otklik.agents.models import Agent
+from otklik.core.db import make_engine, make_session_factory, unit_of_work
+from otklik.core.jobs import Job, JobState
+from otklik.core.migrate import upgrade
+from otklik.routing.actions import do_set_languages, do_set_presence, do_set_skills_and_capacity
+from otklik.routing.rules import Presence
+from otklik.tickets.models import Ticket
+
+TEXTS = (
+    "Здравствуйте! Поставка {n} висит в статусе «в пути» третий день, подскажите, что с ней.",
+    "Добрый день, не пришла выплата за неделю, номер отчёта {n}.",
+    "Hello, my order {n} has not arrived yet, could you check?",
+    "Стою на складе, поставку {n} не принимают, говорят нет слота.",
+    "Карточка {n} не проходит модерацию уже неделю.",
+)
+
+
+def prepare(url: str, tickets: int) -> None:
+    """Migrate; load the bench desk if it is not there; every agent online, room for the whole run."""
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        agents = conn.execute(select(func.count()).select_from(Agent)).scalar_one()
+        conn.rollback()
+    if agents == 0:
+        loader = [sys.executable, str(ROOT / "bench" / "load_tickets.py"), "--url", url, "--tickets", str(tickets)]
+        subprocess.run(loader, check=True)
+    with unit_of_work(make_session_factory(engine)) as session:
+        for number, agent in enumerate(session.scalars(select(Agent).where(Agent.active.is_(True))), 1):
+            do_set_presence(session, agent, Presence.ONLINE, actor=BENCH_ACTOR)
+            if agent.capacity < 100:
+                do_set_skills_and_capacity(session, agent, capacity=100, actor=BENCH_ACTOR)
+            if number % 3 == 0:
+                do_set_languages(session, agent, ["ru", "en"], actor=BENCH_ACTOR)
+    engine.dispose()
+
+
+def _body(run: str, index: int, rng: random.Random, senders: list[str], new_ratio: float) -> bytes:
+    if senders and rng.random() >= new_ratio:
+        sender = rng.choice(senders)
+    else:
+        sender = f"route-{run}-{index}@senders.bench.otklik.test"
+    return json.dumps(
+        {
+            "channel": "email",
+            "external_id": f"route-{run}-{index}",
+            "sender": {"kind": "email", "value": sender, "display_name": "Бенчмарк Клиент"},
+            "text": rng.choice(TEXTS).format(n=rng.randint(10**6, 10**7)),
+        }
+    ).encode()
+
+
+async def _fire(base: str, token: str, total: int, concurrency: int, job: dict[str, Any]) -> dict[str, Any]:
+    rng = random.Random(job["seed"])
+    queue = list(reversed(range(total)))
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    failures = 0
+    host, port = base.removeprefix("http://").split(":")
+
+    async def worker() -> None:
+        nonlocal failures
+        conn = RawHttp(host, int(port), token)
+        while queue:
+            body = _body(job["run"], queue.pop(), rng, job["senders"], job["new_ratio"])
+            t0 = time.perf_counter()
+            try:
+                status = await conn.request("POST", "/api/v1/messages/inbound", body)
+            except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
+                failures += 1
+                conn.close()
+                continue
+            latencies.append(time.perf_counter() - t0)
+            statuses[str(status)] = statuses.get(str(status), 0) + 1
+        conn.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return {"wall": time.perf_counter() - started, "latencies": latencies, "statuses": statuses, "failures": failures}
+
+
+def _pending_routes(engine: Engine) -> int:
+    with engine.connect() as conn:
+        count = conn.execute(
+            select(func.count())
+            .select_from(Job)
+            .where(Job.kind == "routing.route", Job.state == JobState.PENDING.value)
+        ).scalar_one()
+        conn.rollback()
+    return int(count)
+
+
+def _new_tickets(engine: Engine, since_id: int) -> tuple[int, int]:
+    """Tickets created after ``since_id``: how many, and how many have an owner."""
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(Ticket).where(Ticket.id > since_id)).scalar_one()
+        owned = conn.execute(
+            select(func.count()).select_from(Ticket).where(Ticket.id > since_id, Ticket.assignee_id.is_not(None))
+        ).scalar_one()
+        conn.rollback()
+    return int(total), int(owned)
+
+
+def _close_since(engine: Engine, since_id: int) -> None:
+    """Bench bookkeeping, not a product path: the run's tickets are closed in bulk, so every run
+    starts from the same loads (capacity stays the same constraint, run after run)."""
+    with engine.begin() as conn:
+        conn.execute(update(Ticket).where(Ticket.id > since_id).values(status="closed"))
+
+
+def _max_ticket(engine: Engine) -> int:
+    with engine.connect() as conn:
+        top = conn.execute(select(func.max(Ticket.id))).scalar() or 0
+        conn.rollback()
+    return int(top)
+
+
+def one_run(args: argparse.Namespace, mode: str, token: str, senders: list[str]) -> dict[str, Any]:
+    """One server start, M messages, with the pipeline ``on`` or ``off``."""
+    env = {"OTKLIK_ROUTING_ENABLED": "1" if mode == "on" else "0", "OTKLIK_EMBEDDED_WORKER": "on"}
+    if mode == "off":
+        env.update(dict(item.split("=", 1) for item in args.off_env))
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    engine = make_engine(args.url)
+    first = _max_ticket(engine)
+    job = {"run": uuid.uuid4().hex[:8], "seed": args.seed, "senders": senders, "new_ratio": args.new_sender_ratio}
+    try:
+        with running_server(args.url, workers=args.workers) as server:
+            asyncio.run(_fire(server.base_url, token, min(100, args.messages), 8, {**job, "run": job["run"] + "w"}))
+            meter = CpuMeter(server.process.pid, None)
+            meter.start()
+            fired = asyncio.run(_fire(server.base_url, token, args.messages, args.concurrency, job))
+            cpu = meter.stop()
+            drained_after = 0.0
+            if mode == "on":
+                t0 = time.perf_counter()
+                while _pending_routes(engine) and time.perf_counter() - t0 < args.drain_timeout:
+                    time.sleep(0.2)
+                drained_after = time.perf_counter() - t0
+            total, owned = _new_tickets(engine, first)
+        _close_since(engine, first)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        engine.dispose()
+    created = fired["statuses"].get("201", 0)
+    result = {
+        "mode": mode,
+        "messages": args.messages,
+        "created_201": created,
+        "errors": fired["failures"] + sum(n for s, n in fired["statuses"].items() if s != "201"),
+        "wall_s": round(fired["wall"], 2),
+        "msgs_per_s": round(created / fired["wall"], 1),
+        "latency": summary_ms(fired["latencies"]) if fired["latencies"] else {},
+        "server_cores": cpu["server_cores"],
+        "machine_busy_pct": cpu["machine_busy_pct"],
+        "new_tickets": total,
+        "owned_tickets": owned,
+        "routing_drain_s": round(drained_after, 2),
+    }
+    print(
+        f"{mode:>3}: {created:,} stored in {fired['wall']:.1f}s = {result['msgs_per_s']:,} msgs/s; "
+        f"p50 {result['latency'].get('p50_ms')} ms, p95 {result['latency'].get('p95_ms')} ms; "
+        f"{owned:,} of {total:,} new tickets owned"
+        + (f" (routing done {drained_after:.1f}s after the last message)" if mode == "on" else "")
+        + f"; server {cpu['server_cores']} cores, machine {cpu['machine_busy_pct']}% busy"
+    )
+    return result
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    prepare(args.url, args.tickets)
+    engine = make_engine(args.url)
+    token = mint_token(engine, ADMIN_EMAIL)
+    senders = sample_senders(engine, 5_000, args.seed)
+    facts = machine_facts(engine)
+    engine.dispose()
+    runs = []
+    for pair in range(args.pairs):
+        order = ("off", "on") if pair % 2 == 0 else ("on", "off")  # alternate, so growth and drift fall on both
+        for mode in order:
+            runs.append(one_run(args, mode, token, senders))
+    off = [r["msgs_per_s"] for r in runs if r["mode"] == "off"]
+    on = [r["msgs_per_s"] for r in runs if r["mode"] == "on"]
+    ratio = statistics.median(on) / statistics.median(off)
+    pairwise = []
+    for a, b in zip(runs[::2], runs[1::2], strict=True):
+        by_mode = {a["mode"]: a["msgs_per_s"], b["mode"]: b["msgs_per_s"]}
+        pairwise.append(by_mode["on"] / by_mode["off"])
+    result = {
+        "benchmark": "intake_with_routing",
+        "url": redact(args.url),
+        "workers": args.workers,
+        "messages_per_run": args.messages,
+        "concurrency": args.concurrency,
+        "new_sender_ratio": args.new_sender_ratio,
+        "off_env": ["OTKLIK_ROUTING_ENABLED=0", *args.off_env],
+        "runs": runs,
+        "median_off_msgs_per_s": statistics.median(off),
+        "median_on_msgs_per_s": statistics.median(on),
+        "on_over_off": round(ratio, 3),
+        "pairwise_on_over_off": [round(p, 3) for p in pairwise],
+        "within_10_percent": ratio >= 0.9,
+        "machine": facts,
+        "loadavg_after": list(os.getloadavg()),
+    }
+    print(
+        f"median: off {result['median_off_msgs_per_s']} msgs/s, on {result['median_on_msgs_per_s']} msgs/s "
+        f"-> on/off {ratio:.3f} (pairwise {result['pairwise_on_over_off']}); "
+        f"{'within' if ratio >= 0.9 else 'NOT within'} 10%"
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default=f"sqlite:///{ROOT / 'var' / 'bench_routing.db'}")
+    parser.add_argument("--tickets", type=int, default=20_000, help="old tickets loaded on first use")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument("--messages", type=int, default=3_000, help="messages per run")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--pairs", type=int, default=3, help="off/on pairs (alternating order)")
+    parser.add_argument("--new-sender-ratio", type=float, default=1.0, help="1.0: every message opens a new ticket")
+    parser.add_argument("--drain-timeout", type=float, default=300.0)
+    parser.add_argument(
+        "--off-env", action="append", default=[], help="extra KEY=VALUE for the off runs (e.g. a triage switch)"
+    )
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--json-out")
+    args = parser.parse_args()
+    write_json(args.json_out or str(Path("bench/results") / "intake_with_routing.json"), run(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""The knowledge-base endpoints as integrators see them (``POST /api/v1/kb/articles`` is contract)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import Cast
+
+ARTICLE = {
+    "title": "Как забронировать слот для поставки",
+    "body": "Откройте поставку, нажмите «Запланировать» и выберите дату приёмки.",
+    "category": "shipping",
+    "lang": "ru",
+}
+
+
+def create(client: TestClient, cast: Cast, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    answer = client.post("/api/v1/kb/articles", json=body or ARTICLE, headers=cast.lead_boris.headers)
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def test_create_answers_201_with_the_id_and_the_article(client: TestClient, cast: Cast) -> None:
+    made = create(client, cast)
+    assert isinstance(made["id"], int)
+    assert {k: made[k] for k in ARTICLE} == ARTICLE
+    assert (made["version"], made["published"]) == (1, True)
+    read = client.get(f"/api/v1/kb/articles/{made['id']}", headers=cast.agent_anna.headers)
+    assert read.status_code == 200
+    assert read.json()["title"] == ARTICLE["title"]
+
+
+def test_an_edit_is_a_new_version_and_search_follows_it(client: TestClient, cast: Cast) -> None:
+    made = create(client, cast)
+    edited = {**ARTICLE, "body": "Слоты бронируются в календаре склада Подольск."}
+    answer = client.put(f"/api/v1/kb/articles/{made['id']}", json=edited, headers=cast.lead_boris.headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["version"] == 2
+    headers = cast.agent_anna.headers
+    hits = client.get("/api/v1/kb/articles", params={"q": "подольска"}, headers=headers).json()["items"]
+    assert [h["id"] for h in hits] == [made["id"]]
+    assert client.get("/api/v1/kb/articles", params={"q": "запланировать"}, headers=headers).json()["items"] == []
+    stemmed = client.get("/api/v1/kb/articles", params={"q": "слотов поставки"}, headers=headers).json()["items"]
+    assert [h["id"] for h in stemmed] == [made["id"]]
+    versions = client.get(f"/api/v1/kb/articles/{made['id']}/versions", headers=headers).json()["items"]
+    assert [(v["version"], v["current"]) for v in versions] == [(1, False), (2, True)]
+    old = client.get(f"/api/v1/kb/articles/{made['id']}", params={"version": 1}, headers=headers).json()
+    assert old["body"] == ARTICLE["body"]
+    assert old["version"] == 1
+
+
+def test_listing_pages_by_id(client: TestClient, cast: Cast) -> None:
+    ids = [create(client, cast, {**ARTICLE, "title": f"Статья {n}"})["id"] for n in range(3)]
+    first = client.get("/api/v1/kb/articles", params={"limit": 2}, headers=cast.agent_anna.headers).json()
+    assert [a["id"] for a in first["items"]] == ids[::-1][:2]
+    rest = client.get(
+        "/api/v1/kb/articles", params={"limit": 2, "cursor": first["next_cursor"]}, headers=cast.agent_anna.headers
+    ).json()
+    assert ids[0] in [a["id"] for a in rest["items"]]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": None}, "title"),
+        ({"title": ""}, "title"),
+        ({"body": None}, "body"),
+        ({"category": "weather"}, "category"),
+        ({"lang": "de"}, "lang"),
+        ({"lang": None}, "lang"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_input_is_a_422_naming_the_field(
+    client: TestClient, cast: Cast, change: dict[str, Any], field: str
+) -> None:
+    body = {k: v for k, v in {**ARTICLE, **change}.items() if v is not None}
+    answer = client.post("/api/v1/kb/articles", json=body, headers=cast.lead_boris.headers)
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.json()["field"] == field
+
+
+def test_blank_text_after_trimming_is_refused(client: TestClient, cast: Cast) -> None:
+    answer = client.post("/api/v1/kb/articles", json={**ARTICLE, "body": "   "}, headers=cast.lead_boris.headers)
+    assert (answer.status_code, answer.json()["field"]) == (422, "body")
+
+
+def test_no_token_is_401_and_an_unknown_article_404(client: TestClient, cast: Cast) -> None:
+    assert client.post("/api/v1/kb/articles", json=ARTICLE).status_code == 401
+    assert client.get("/api/v1/kb/articles").status_code == 401
+    missing = client.get("/api/v1/kb/articles/999999", headers={**cast.agent_anna.headers, "Accept-Language": "en"})
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "article_not_found"
+    assert "999999" in missing.json()["detail"]

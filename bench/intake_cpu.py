@@ -12,6 +12,7 @@ each version's ``src``).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
 import uuid
@@ -20,7 +21,7 @@ from typing import Any
 from sqlalchemy import event
 
 import otklik
-from common import ADMIN_EMAIL, machine_facts, mint_token, redact, write_json
+from common import ADMIN_EMAIL, BENCH_ENV, machine_facts, mint_token, redact, write_json
 from inbound_throughput import payload, sample_followups, sample_senders
 from otklik.agents.queries import agent_for_token, principal_of
 from otklik.core.db import make_engine, make_session_factory
@@ -32,6 +33,7 @@ WARMUP = 100
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    os.environ.update(BENCH_ENV)  # before the settings are first read, as the server gets them
     upgrade(args.url)
     engine = make_engine(args.url)
     factory = make_session_factory(engine)

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +46,19 @@ from common import (
 )
 from inbound_throughput import RawHttp, sample_senders
 from otklik.agents.models import Agent
+from otklik.channels.base import InboundMessage
+from otklik.core import jobs
+from otklik.core.config import get_settings
 from otklik.core.db import make_engine, make_session_factory, unit_of_work
 from otklik.core.jobs import Job, JobState
 from otklik.core.migrate import upgrade
+from otklik.core.taxonomy import Channel, IdentityKind
+from otklik.messages.actions import do_receive_inbound
 from otklik.routing.actions import do_set_languages, do_set_presence, do_set_skills_and_capacity
 from otklik.routing.rules import Presence
 from otklik.tickets.models import Ticket
+from otklik.triage.settings import get_triage_settings
+from otklik.worker import registry
 
 TEXTS = (
     "Здравствуйте! Поставка {n} висит в статусе «в пути» третий день, подскажите, что с ней.",
@@ -163,11 +171,9 @@ def _max_ticket(engine: Engine) -> int:
 
 def one_run(args: argparse.Namespace, mode: str, token: str, senders: list[str]) -> dict[str, Any]:
     """One server start, M messages, with the pipeline ``on`` or ``off``."""
-    env = {"OTKLIK_ROUTING_ENABLED": "1" if mode == "on" else "0", "OTKLIK_EMBEDDED_WORKER": "on"}
-    if mode == "off":
-        env.update(dict(item.split("=", 1) for item in args.off_env))
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
+    saved = _switch(mode, args.off_env)
+    saved.setdefault("OTKLIK_EMBEDDED_WORKER", os.environ.get("OTKLIK_EMBEDDED_WORKER"))
+    os.environ["OTKLIK_EMBEDDED_WORKER"] = "on"  # the worker runs beside intake in both modes
     engine = make_engine(args.url)
     first = _max_ticket(engine)
     job = {"run": uuid.uuid4().hex[:8], "seed": args.seed, "senders": senders, "new_ratio": args.new_sender_ratio}
@@ -187,11 +193,7 @@ def one_run(args: argparse.Namespace, mode: str, token: str, senders: list[str])
             total, owned = _new_tickets(engine, first)
         _close_since(engine, first)
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        _restore(saved)
         engine.dispose()
     created = fired["statuses"].get("201", 0)
     result = {
@@ -218,6 +220,104 @@ def one_run(args: argparse.Namespace, mode: str, token: str, senders: list[str])
     return result
 
 
+def _switch(mode: str, off_env: list[str]) -> dict[str, str | None]:
+    """Set the environment of ``mode`` in this process; returns what to restore."""
+    env = {"OTKLIK_ROUTING_ENABLED": "1" if mode == "on" else "0"}
+    for item in off_env:
+        key, value = item.split("=", 1)
+        env[key] = value if mode == "off" else os.environ.get(key, "1")
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    get_settings.cache_clear()
+    get_triage_settings.cache_clear()
+    return saved
+
+
+def _restore(saved: dict[str, str | None]) -> None:
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    get_settings.cache_clear()
+    get_triage_settings.cache_clear()
+
+
+def cpu_accounting(args: argparse.Namespace, senders: list[str]) -> dict[str, Any]:
+    """CPU per message through the action layer, in this process: intake, then the worker draining
+    what intake scheduled, timed per job kind. CPU per unit of work hardly depends on how busy the
+    shared machine is, so this is the steadier of the two comparisons."""
+    registry.load()
+    spent: dict[str, list[float]] = {}
+    for kind, spec in list(jobs._TASKS.items()):  # time each handler (a bench-only wrapper)
+
+        def timed(session: Any, job: Any, _handler: Any = spec.handler, _kind: str = kind) -> Any:
+            t0 = time.process_time()
+            try:
+                return _handler(session, job)
+            finally:
+                spent.setdefault(_kind, []).append(time.process_time() - t0)
+
+        jobs._TASKS[kind] = replace(spec, handler=timed)
+    engine = make_engine(args.url)
+    factory = make_session_factory(engine)
+    rng = random.Random(args.seed)
+    result: dict[str, Any] = {}
+    for mode in ("off", "on", "off", "on"):
+        saved = _switch(mode, args.off_env)
+        first = _max_ticket(engine)
+        spent.clear()
+        tag = uuid.uuid4().hex[:8]
+        t0 = time.process_time()
+        for index in range(args.cpu_messages):
+            body = json.loads(_body(tag, index, rng, senders, args.new_sender_ratio))
+            inbound = InboundMessage(
+                channel=Channel.EMAIL,
+                external_id=body["external_id"],
+                sender_kind=IdentityKind.EMAIL,
+                sender_value=body["sender"]["value"],
+                text=body["text"],
+            )
+            with unit_of_work(factory) as session:
+                do_receive_inbound(session, inbound)
+        intake = time.process_time() - t0
+        t0 = time.process_time()
+        while jobs.run_due(factory, worker="bench-cpu", batch=200):
+            pass
+        worker = time.process_time() - t0
+        _restore(saved)
+        total, owned = _new_tickets(engine, first)
+        _close_since(engine, first)
+        n = args.cpu_messages
+        kinds = {k: round(1000 * sum(v) / n, 2) for k, v in sorted(spent.items())}
+        row = {
+            "intake_ms_per_message": round(1000 * intake / n, 2),
+            "worker_ms_per_message": round(1000 * worker / n, 2),
+            "handlers_ms_per_message": kinds,
+            "new_tickets": total,
+            "owned": owned,
+        }
+        result.setdefault(mode, []).append(row)
+        print(
+            f"cpu {mode:>3}: intake {row['intake_ms_per_message']} ms/message, worker {row['worker_ms_per_message']} "
+            f"ms/message ({', '.join(f'{k} {v}' for k, v in kinds.items())}); {owned} of {total} new tickets owned"
+        )
+    engine.dispose()
+
+    def per_message(mode: str) -> float:
+        rows = result[mode]
+        return statistics.median(r["intake_ms_per_message"] + r["worker_ms_per_message"] for r in rows)
+
+    result["ms_per_message_off"] = round(per_message("off"), 2)
+    result["ms_per_message_on"] = round(per_message("on"), 2)
+    result["projected_on_over_off"] = round(per_message("off") / per_message("on"), 3)
+    print(
+        f"cpu: {result['ms_per_message_off']} ms a message off, {result['ms_per_message_on']} ms on "
+        f"-> when the CPU is the limit, on/off throughput {result['projected_on_over_off']}"
+    )
+    return result
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     prepare(args.url, args.tickets)
     engine = make_engine(args.url)
@@ -225,19 +325,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     senders = sample_senders(engine, 5_000, args.seed)
     facts = machine_facts(engine)
     engine.dispose()
+    cpu = cpu_accounting(args, senders) if args.cpu_messages else {}
     runs = []
     for pair in range(args.pairs):
         order = ("off", "on") if pair % 2 == 0 else ("on", "off")  # alternate, so growth and drift fall on both
         for mode in order:
             runs.append(one_run(args, mode, token, senders))
-    off = [r["msgs_per_s"] for r in runs if r["mode"] == "off"]
-    on = [r["msgs_per_s"] for r in runs if r["mode"] == "on"]
-    ratio = statistics.median(on) / statistics.median(off)
-    pairwise = []
-    for a, b in zip(runs[::2], runs[1::2], strict=True):
-        by_mode = {a["mode"]: a["msgs_per_s"], b["mode"]: b["msgs_per_s"]}
-        pairwise.append(by_mode["on"] / by_mode["off"])
-    result = {
+    result: dict[str, Any] = {
         "benchmark": "intake_with_routing",
         "url": redact(args.url),
         "workers": args.workers,
@@ -245,20 +339,30 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "concurrency": args.concurrency,
         "new_sender_ratio": args.new_sender_ratio,
         "off_env": ["OTKLIK_ROUTING_ENABLED=0", *args.off_env],
+        "on_env": ["OTKLIK_ROUTING_ENABLED=1", *(f"{i.split('=', 1)[0]}=1" for i in args.off_env)],
+        "cpu_accounting": cpu,
         "runs": runs,
-        "median_off_msgs_per_s": statistics.median(off),
-        "median_on_msgs_per_s": statistics.median(on),
-        "on_over_off": round(ratio, 3),
-        "pairwise_on_over_off": [round(p, 3) for p in pairwise],
-        "within_10_percent": ratio >= 0.9,
         "machine": facts,
         "loadavg_after": list(os.getloadavg()),
     }
-    print(
-        f"median: off {result['median_off_msgs_per_s']} msgs/s, on {result['median_on_msgs_per_s']} msgs/s "
-        f"-> on/off {ratio:.3f} (pairwise {result['pairwise_on_over_off']}); "
-        f"{'within' if ratio >= 0.9 else 'NOT within'} 10%"
-    )
+    if runs:
+        off = statistics.median(r["msgs_per_s"] for r in runs if r["mode"] == "off")
+        on = statistics.median(r["msgs_per_s"] for r in runs if r["mode"] == "on")
+        pairwise = []
+        for a, b in zip(runs[::2], runs[1::2], strict=True):
+            by_mode = {a["mode"]: a["msgs_per_s"], b["mode"]: b["msgs_per_s"]}
+            pairwise.append(round(by_mode["on"] / by_mode["off"], 3))
+        result |= {
+            "median_off_msgs_per_s": off,
+            "median_on_msgs_per_s": on,
+            "on_over_off": round(on / off, 3),
+            "pairwise_on_over_off": pairwise,
+            "within_10_percent": on / off >= 0.9,
+        }
+        print(
+            f"http median: off {off} msgs/s, on {on} msgs/s -> on/off {on / off:.3f} (pairwise {pairwise}); "
+            f"{'within' if on / off >= 0.9 else 'NOT within'} 10%"
+        )
     return result
 
 
@@ -269,15 +373,22 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--messages", type=int, default=3_000, help="messages per run")
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--pairs", type=int, default=3, help="off/on pairs (alternating order)")
+    parser.add_argument("--pairs", type=int, default=3, help="off/on pairs over HTTP (alternating order)")
+    parser.add_argument(
+        "--cpu-messages", type=int, default=500, help="messages per mode through the action layer (0: skip)"
+    )
     parser.add_argument("--new-sender-ratio", type=float, default=1.0, help="1.0: every message opens a new ticket")
     parser.add_argument("--drain-timeout", type=float, default=300.0)
     parser.add_argument(
-        "--off-env", action="append", default=[], help="extra KEY=VALUE for the off runs (e.g. a triage switch)"
+        "--off-env",
+        action="append",
+        default=None,
+        help="KEY=VALUE for the off runs besides OTKLIK_ROUTING_ENABLED=0 (default: OTKLIK_TRIAGE_ENABLED=0)",
     )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--json-out")
     args = parser.parse_args()
+    args.off_env = args.off_env if args.off_env is not None else ["OTKLIK_TRIAGE_ENABLED=0"]
     write_json(args.json_out or str(Path("bench/results") / "intake_with_routing.json"), run(args))
 
 

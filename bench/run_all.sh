@@ -61,4 +61,5 @@ if [[ -z $ONLY || $ONLY == postgresql ]]; then
     step intake_cpu_postgresql "$PY" bench/intake_cpu.py --url "$PG_URL" --json-out "$OUT/intake_cpu_postgresql.json"
     [[ -n ${BENCH_KEEP:-} ]] || psql "$PG_SERVER/postgres" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)"
 fi
+[[ -n ${BENCH_KEEP:-} ]] || rm -f var/bench_tokens.json
 echo "figures in $OUT/; bench/report.py renders the tables for docs/performance.md"

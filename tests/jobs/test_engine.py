@@ -176,3 +176,35 @@ def test_a_periodic_task_keeps_exactly_one_next_run(
 def test_backoff_doubles_and_is_capped() -> None:
     assert [jobs.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [5, 10, 20, 40]
     assert jobs.backoff(30) == timedelta(hours=1)
+
+
+@jobs.task("test.audited")
+def _audited(session: Session, job: Job) -> datetime | None:
+    from otklik.core import audit
+    from otklik.core.actors import Actor
+
+    audit.record(session, actor=Actor.system("test"), action="test.audited", entity="job", entity_id=job.id)
+    if job.payload.get("fail"):
+        raise RuntimeError("this one breaks")
+    return None
+
+
+def test_one_failure_in_a_batch_costs_the_others_nothing(db: Session, session_factory: sessionmaker[Session]) -> None:
+    from otklik.core.audit import AuditEvent
+
+    good = [jobs.schedule(db, "test.audited", {}) for _ in range(5)]
+    bad = jobs.schedule(db, "test.audited", {"fail": True})
+    good += [jobs.schedule(db, "test.audited", {}) for _ in range(5)]
+    db.commit()
+    assert jobs.run_due(session_factory, worker="w") == 11
+    db.expire_all()
+    for job in good:
+        assert (_job(db, job.id).state, _job(db, job.id).attempts) == (JobState.DONE.value, 1)
+    failed = _job(db, bad.id)
+    assert (failed.state, failed.attempts, failed.last_error) == (
+        JobState.PENDING.value,
+        1,
+        "RuntimeError: this one breaks",
+    )
+    recorded = db.scalars(select(AuditEvent.entity_id).where(AuditEvent.action == "test.audited")).all()
+    assert sorted(recorded) == sorted(j.id for j in good)  # exactly once each, the failed one's row undone

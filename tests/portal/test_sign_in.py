@@ -220,7 +220,7 @@ def test_pages_run_no_script_and_leak_no_address(client: TestClient) -> None:
     csp = page.headers["content-security-policy"]
     assert "script-src" not in csp and "default-src 'none'" in csp and "unsafe" not in csp
     assert "frame-ancestors 'none'" in csp and page.headers["x-frame-options"] == "DENY"
-    assert page.headers["referrer-policy"] == "no-referrer" and page.headers["cache-control"] == "no-store"
+    assert page.headers["referrer-policy"] == "same-origin" and page.headers["cache-control"] == "no-store"
     assert "<script" not in page.text
     css = client.get("/portal/static/portal.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")

@@ -10,6 +10,7 @@ from otklik.api.routes import (
     inbound,
     kb,
     links,
+    messages,
     notifications,
     portal,
     public,
@@ -26,6 +27,7 @@ from otklik.api.routes import (
 api_v1 = APIRouter(prefix="/api/v1")
 for module in (
     inbound,
+    messages,
     tickets,
     portal,
     customers,

@@ -93,6 +93,8 @@ class DeliveryResult:
     permanent: bool = False
     #: the channel refused our credentials (a revoked bot token): the channel turns red
     credentials_rejected: bool = False
+    #: handed over, but only a later confirmation makes it ``sent`` (a person posts it by hand)
+    awaiting: bool = False
 
 
 def send_failure(channel: str, detail: str, *, permanent: bool = False, credentials: bool = False) -> DeliveryResult:

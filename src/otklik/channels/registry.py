@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from otklik.channels.adapters import telegram, viber, vk, whatsapp
 from otklik.channels.adapters.email import EmailAdapter
+from otklik.channels.adapters.manual import ManualPostAdapter
 from otklik.channels.adapters.portal import PortalAdapter
 from otklik.channels.base import ChannelAdapter, ChannelNotConfigured, WebhookAdapter
 from otklik.core.config import Settings
@@ -24,6 +25,7 @@ SENDERS: dict[str, Callable[[Settings], ChannelAdapter]] = {
     "email": _email,
     "webform": lambda _settings: PortalAdapter("webform"),
     "webchat": lambda _settings: PortalAdapter("webchat"),
+    "public": lambda _settings: ManualPostAdapter("public"),
     "telegram": telegram.sender,
     "vk": vk.sender,
     "whatsapp": whatsapp.sender,

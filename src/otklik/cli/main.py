@@ -61,7 +61,8 @@ def serve(
     """Запустить сервер / serve the HTTP API."""
     import uvicorn
 
-    uvicorn.run("otklik.main:create_served_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    app_factory = "otklik.main:create_served_app"
+    uvicorn.run(app_factory, factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
 @app.command()

@@ -60,16 +60,12 @@ def train(
     ship: Annotated[
         bool, typer.Option(help="пересобрать модель пакета (без базы) / rebuild the shipped model (no database)")
     ] = False,
-    corrections: Annotated[
-        bool, typer.Option(help="учесть исправления сотрудников / use agents' corrections")
-    ] = True,
+    corrections: Annotated[bool, typer.Option(help="учесть исправления сотрудников / use agents' corrections")] = True,
     limit: Annotated[
         int | None, typer.Option(min=40, help="только первые N примеров (для проверок) / first N examples only")
     ] = None,
 ) -> None:
     """Обучить модель разбора / train the triage model (seconds, one CPU core)."""
-    from threadpoolctl import threadpool_limits
-
     from otklik.triage import corpus, training
     from otklik.triage.model import SHIPPED_MODEL, forget_loaded
     from otklik.triage.settings import local_model_path
@@ -77,14 +73,11 @@ def train(
     target = out or (SHIPPED_MODEL if ship else local_model_path())
     examples = corpus.load_split("train")
     if limit is not None:
-        examples = examples[::max(1, len(examples) // limit)][:limit]
+        examples = examples[:: max(1, len(examples) // limit)][:limit]
     fixes: list[Example] = []
     if corrections and not ship:
         fixes = _corrections(corpus.load_split("test") + corpus.load_split("unseen"))
-    with (
-        threadpool_limits(1),
-        Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as bar,
-    ):
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as bar:
         job = bar.add_task("обучение / training", total=1.0)
         report = training.train(
             examples + fixes,
@@ -95,8 +88,9 @@ def train(
     meta = report.meta
     console.print(
         f"Модель записана / model written: {report.path}\n"
-        f"  примеров / examples: {report.examples} (исправлений сотрудников / agents' corrections: {report.corrections})"
-        f"\n  признаков / features: {report.features}, время / time: {report.seconds:.1f} s\n"
+        f"  примеров / examples: {report.examples} "
+        f"(исправлений сотрудников / agents' corrections: {report.corrections})\n"
+        f"  признаков / features: {report.features}, время / time: {report.seconds:.1f} s\n"
         f"  порог общей очереди / general-queue threshold: {meta['threshold']}, "
         f"порог срочности / urgent threshold: {meta['urgent_threshold']}, "
         f"точность на кросс-валидации / out-of-fold category accuracy: {meta['oof_category_accuracy']}"
@@ -134,9 +128,13 @@ def print_scores(scores: Scores) -> None:
         f"calibration error (ECE): {scores.calibration_error:.3f}   mean / среднее: {scores.mean_ms:.2f} ms"
     )
     console.print(_label_table("category / категория", scores.categories))
-    console.print(_confusion_table("category confusion / матрица ошибок", scores.category_labels, scores.category_confusion))
+    console.print(
+        _confusion_table("category confusion / матрица ошибок", scores.category_labels, scores.category_confusion)
+    )
     console.print(_label_table("urgency / срочность", scores.urgencies))
-    console.print(_confusion_table("urgency confusion / матрица ошибок", scores.urgency_labels, scores.urgency_confusion))
+    console.print(
+        _confusion_table("urgency confusion / матрица ошибок", scores.urgency_labels, scores.urgency_confusion)
+    )
 
 
 @triage_app.command("eval")

@@ -133,6 +133,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "Вебхук {channel}: тело запроса не разобрать: {reason}",
         "en": "The {channel} webhook body cannot be read: {reason}",
     },
+    "posted_not_a_reply": {
+        "ru": "Сообщение {message_id} — не публичный ответ агента, подтверждать публикацию нечего.",
+        "en": "Message {message_id} is not an agent's public reply; there is no posting to confirm.",
+    },
+    "posted_not_waiting": {
+        "ru": "Сообщение {message_id} не ждёт публикации (состояние: {state}).",
+        "en": "Message {message_id} is not waiting to be posted (state: {state}).",
+    },
+    "message_not_found": {
+        "ru": "Сообщение {message_id} не найдено.",
+        "en": "Message {message_id} was not found.",
+    },
     "notification_not_found": {
         "ru": "Уведомление {notification_id} не найдено.",
         "en": "Notification {notification_id} was not found.",

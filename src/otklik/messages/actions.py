@@ -142,6 +142,7 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
         )
         for kind, value in quoted:  # shared with older tickets: the agent is offered the merge
             do_add_reference(session, ticket, kind=kind, value=value, actor=who, at=moment)
+        jobs.schedule(session, "triage.ticket", {"ticket_id": ticket.id}, fresh=True)  # TRIAGE HOOK (issue 5)
         if get_settings().routing_enabled:  # ROUTING HOOK (issue 5): the new ticket's owner, see otklik.routing.tasks
             jobs.schedule(
                 session, "routing.route", {"ticket_id": ticket.id}, key=f"ticket:{ticket.id}:route", fresh=True
@@ -446,6 +447,30 @@ def outbound_for(session: Session, message: Message) -> OutboundMessage:
         agent_name=message.author_agent.name if message.author_agent else "",
         reply_to_external_ids=tuple(i for i in inbound_ids if i),
     )
+
+
+def do_await_confirmation(session: Session, message: Message, note: str) -> None:
+    """The channel took the reply to be posted by a person: it stays ``queued``, saying so."""
+    message.delivery_error = note[:2000]
+
+
+def do_confirm_posted(
+    session: Session, message: Message, *, url: str, agent: Agent, at: datetime | None = None
+) -> None:
+    """An agent posted a waiting reply by hand at ``url``: now, and only now, it is ``sent``."""
+    if message.direction != Direction.OUTBOUND.value or not message.public:
+        raise Conflict("posted_not_a_reply", message_id=message.id)
+    if message.delivery_state != Delivery.QUEUED.value:
+        raise Conflict("posted_not_waiting", message_id=message.id, state=message.delivery_state or "")
+    cleaned = url.strip()
+    if not cleaned.startswith(("https://", "http://")) or len(cleaned) > 2000:
+        raise InvalidInput("invalid_field", field="url", reason="нужна ссылка на публикацию / a link to the post")
+    message.url = cleaned
+    audit.record(
+        session, actor=agent_actor(agent), action="message.posted_by_hand", entity="message", entity_id=message.id,
+        ticket_id=message.ticket_id, data={"url": cleaned}, at=at or clock.now(),
+    )  # fmt: skip
+    do_record_delivery(session, message, DeliveryResult(True, external_id=cleaned), at=at)
 
 
 def do_record_delivery(

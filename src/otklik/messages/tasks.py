@@ -16,7 +16,7 @@ from otklik.channels.base import ChannelNotConfigured, DeliveryResult
 from otklik.channels.registry import adapter_for
 from otklik.core.config import get_settings
 from otklik.core.jobs import Job, RetryLater, task
-from otklik.messages.actions import DELIVER, do_record_delivery, outbound_for
+from otklik.messages.actions import DELIVER, do_await_confirmation, do_record_delivery, outbound_for
 from otklik.messages.models import Delivery, Message
 
 
@@ -45,6 +45,9 @@ def handle_deliver(session: Session, job: Job) -> datetime | None:
         do_record_delivery(session, message, DeliveryResult(False, error=str(exc), permanent=True))
         return None
     result = adapter.send(outbound)
+    if result.awaiting:
+        do_await_confirmation(session, message, result.error or "")
+        return None
     if result.sent or result.permanent:
         do_record_delivery(session, message, result)
         return None

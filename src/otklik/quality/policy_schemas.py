@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -36,6 +36,21 @@ class DismissalIn(StrictIn):
     customer_message: Annotated[str | None, Field(max_length=MAX_TEXT)] = None
 
 
+class PolicyFlagOut(BaseModel):
+    """A checker flag with the level the channel's policy gives it; ``reply[start:end] == fragment``."""
+
+    code: str
+    level: Literal["warn", "block"]
+    start: int
+    end: int
+    fragment: str
+    label: str
+    explanation: str
+    suggestion: str
+    message: str
+    rule: str
+
+
 class FeedbackOut(BaseModel):
     id: int
     decision: str
@@ -52,14 +67,18 @@ class QualityOut(BaseModel):
     checked: bool
     channel: str
     ok: bool
-    warnings: list[dict[str, Any]]
+    warnings: list[PolicyFlagOut]
     overridden: list[str]
     feedback_id: int | None
 
     @classmethod
     def of(cls, verdict: Verdict, lang: str) -> QualityOut:
         decision = verdict.decision
-        warnings = [flag_json(f, decision, lang, public=verdict.public) for f in verdict.warnings] if decision else []
+        warnings = (
+            [PolicyFlagOut(**flag_json(f, decision, lang, public=verdict.public)) for f in verdict.warnings]
+            if decision
+            else []
+        )
         return cls(
             checked=verdict.checked,
             channel=verdict.channel,
@@ -99,7 +118,7 @@ class PublicDraftOut(BaseModel):
     text: str
     ok: bool
     allowed: bool
-    flags: list[dict[str, Any]]
+    flags: list[PolicyFlagOut]
 
     @classmethod
     def of(cls, draft: PublicDraft, lang: str) -> PublicDraftOut:
@@ -114,5 +133,5 @@ class PublicDraftOut(BaseModel):
             text=draft.text,
             ok=draft.check.ok,
             allowed=draft.decision.allowed,
-            flags=[flag_json(f, draft.decision, lang, public=True) for f in draft.check.flags],
+            flags=[PolicyFlagOut(**flag_json(f, draft.decision, lang, public=True)) for f in draft.check.flags],
         )

@@ -106,7 +106,7 @@ def do_route(
     _serialise(session)
     facts = queries.ticket_facts(session, ticket, category=category, urgency=urgency)
     pool = queries.agent_pool(session)
-    decision = choose(facts, pool, moment)
+    decision = choose(facts, pool.all(), moment)
     return _hand_over(session, ticket, facts, pool, decision, cause="route", actor=actor, at=moment)
 
 
@@ -114,7 +114,7 @@ def _hand_over(
     session: Session,
     ticket: Ticket,
     facts: TicketFacts,
-    pool: list[AgentFacts],
+    pool: queries.Pool,
     decision: Decision,
     *,
     cause: str,
@@ -131,15 +131,15 @@ def _hand_over(
         base = decision.reason
     else:
         exclude = keep_away | ({ticket.assignee_id} if ticket.assignee_id is not None else set())
-        target_facts = fallback_owner(facts, pool, at, exclude=frozenset(exclude), by_skill=by_skill)
+        target_facts = fallback_owner(facts, pool.all(), at, exclude=frozenset(exclude), by_skill=by_skill)
         base = fallback_reason(facts, target_facts) if target_facts is not None else decision.reason
     if target_facts is None:
         return Routed(None, "nobody", wrap(base), alarm=True, moved=False)
-    target = session.get(Agent, target_facts.id)
-    assert target is not None  # the pool was read in this transaction
+    target = pool.agents[target_facts.id]
     reason = wrap(base)
     previous = ticket.assignee
     do_assign(session, ticket, target, actor=actor, reason=reason["ru"], at=at)
+    pool.moved(to=target.id, away_from=previous.id if previous is not None else None)
     audit.record(
         session,
         actor=actor,
@@ -235,7 +235,7 @@ def do_retry_parked(session: Session, ticket: Ticket, *, parked_with: int, at: d
     _serialise(session)
     facts = queries.ticket_facts(session, ticket)
     pool = queries.agent_pool(session)
-    decision = choose(facts, pool, moment)
+    decision = choose(facts, pool.all(), moment)
     if decision.chosen is None:
         return False
 
@@ -279,7 +279,7 @@ def do_reassign_absent(
 def _move_away(session: Session, ticket: Ticket, previous: Agent, state: State, at: datetime) -> bool:
     facts = queries.ticket_facts(session, ticket)
     pool = queries.agent_pool(session)
-    decision = choose(facts, pool, at, exclude=frozenset({previous.id}))
+    decision = choose(facts, pool.all(), at, exclude=frozenset({previous.id}))
 
     def wrap(base: dict[str, str]) -> dict[str, str]:
         return absence_reason(previous.name, state, base, fallback=decision.chosen is None)
@@ -338,7 +338,7 @@ def do_transfer_to_team(
         stored.id, stored.category, stored.urgency, stored.language, stored.previous_owner_id, stored.owner_id, team.id
     )
     pool = queries.agent_pool(session)
-    decision = choose(facts, pool, moment, within_team=team.id)
+    decision = choose(facts, pool.all(), moment, within_team=team.id)
 
     def wrap(base: dict[str, str]) -> dict[str, str]:
         return prefixed({"ru": f"в команду «{team.name}»: {why}", "en": f"to team «{team.name}»: {why}"}, base)
@@ -377,11 +377,10 @@ def do_escalate_to_lead(
     if team_id is None and ticket.assignee is not None and ticket.assignee.teams:
         team_id = ticket.assignee.teams[0].id
     keep_away = _owner(ticket) | ({actor.id} if actor.id is not None else set())
-    lead = escalation_target(pool, moment, team_id=team_id, exclude=frozenset(keep_away))
+    lead = escalation_target(pool.all(), moment, team_id=team_id, exclude=frozenset(keep_away))
     if lead is None:
         raise Conflict("escalation_nobody", ticket_id=ticket.id)
-    target = session.get(Agent, lead.id)
-    assert target is not None
+    target = pool.agents[lead.id]
     title = {"ru": "руководителю" if lead.role == "lead" else "администратору", "en": lead.role}
     reason_text = {
         "ru": f"эскалация {title['ru']}: {why} — {lead.name}",
@@ -389,6 +388,7 @@ def do_escalate_to_lead(
     }
     previous = ticket.assignee
     do_assign(session, ticket, target, actor=actor, reason=reason_text["ru"], at=moment)
+    pool.moved(to=target.id, away_from=previous.id if previous is not None else None)
     data: dict[str, Any] = {
         "cause": "escalate",
         "code": "escalated",

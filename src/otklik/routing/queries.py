@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from otklik.agents.models import Agent
 from otklik.core.audit import AuditEvent
-from otklik.messages.models import Direction, Message
 from otklik.routing.models import RoutingProfile
 from otklik.routing.rules import LOAD_STATUSES, AgentFacts, Presence, TicketFacts, language_of
 from otklik.tickets.models import Ticket
@@ -76,10 +76,47 @@ def facts_of(agent: Agent, profile: RoutingProfile | None, open_count: int) -> A
     )
 
 
-def agent_pool(session: Session) -> list[AgentFacts]:
-    """Every active agent as routing sees them (four queries, whatever the size of the desk)."""
+@dataclass
+class Pool:
+    """The active agents as routing sees them, read once per transaction and kept current as
+    routing moves tickets in it (a worker round routes hundreds of tickets on one read)."""
+
+    agents: dict[int, Agent]
+    facts: dict[int, AgentFacts]
+
+    def all(self) -> list[AgentFacts]:
+        return list(self.facts.values())
+
+    def moved(self, *, to: int, away_from: int | None) -> None:
+        """A ticket went to ``to`` (from ``away_from``): their open counts follow."""
+        if to in self.facts:
+            self.facts[to] = replace(self.facts[to], open_count=self.facts[to].open_count + 1)
+        if away_from is not None and away_from in self.facts:
+            was = self.facts[away_from]
+            self.facts[away_from] = replace(was, open_count=max(was.open_count - 1, 0))
+
+
+_POOL = "otklik.routing.pool"
+
+
+def agent_pool(session: Session) -> Pool:
+    """Every active agent with skills, teams, presence, shift and load (five queries whatever the
+    size of the desk), cached for the rest of the transaction.
+
+    Within one transaction only routing changes loads (SQLite has one writer; on PostgreSQL routing
+    holds its lock), and it updates the cache as it goes; a ticket solved elsewhere meanwhile only
+    makes a count conservative. The next transaction reads afresh.
+    """
+    current = session.get_transaction()
+    cached = session.info.get(_POOL)
+    if cached is not None and current is not None and cached[0] is current:
+        pool: Pool = cached[1]
+        return pool
     agents = list(session.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.id)))
-    return facts_for(session, agents)
+    pool = Pool({a.id: a for a in agents}, {f.id: f for f in facts_for(session, agents)})
+    if current is not None:
+        session.info[_POOL] = (current, pool)
+    return pool
 
 
 def facts_for(session: Session, agents: Sequence[Agent]) -> list[AgentFacts]:
@@ -99,16 +136,6 @@ def previous_owner_id(session: Session, ticket: Ticket) -> int | None:
     ).first()
 
 
-def first_words(session: Session, ticket_id: int) -> str | None:
-    """The customer's first message on the ticket (its language is the ticket's)."""
-    return session.scalars(
-        select(Message.text)
-        .where(Message.ticket_id == ticket_id, Message.direction == Direction.INBOUND.value)
-        .order_by(Message.id)
-        .limit(1)
-    ).first()
-
-
 def ticket_facts(
     session: Session, ticket: Ticket, *, category: str | None = None, urgency: str | None = None
 ) -> TicketFacts:
@@ -117,7 +144,8 @@ def ticket_facts(
         id=ticket.id,
         category=category or ticket.category,
         urgency=urgency or ticket.urgency,
-        language=language_of(first_words(session, ticket.id), default=ticket.customer.lang or "ru"),
+        # the subject is the customer's first line (or their e-mail subject): their language
+        language=language_of(ticket.subject, default=ticket.customer.lang or "ru"),
         previous_owner_id=previous_owner_id(session, ticket),
         owner_id=ticket.assignee_id,
         team_id=ticket.team_id,

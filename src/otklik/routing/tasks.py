@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from otklik.core import clock
 from otklik.core.actors import Actor
 from otklik.core.config import get_settings
 from otklik.core.jobs import Job, task
 from otklik.core.taxonomy import Category, Urgency
+from otklik.customers.models import Customer
 from otklik.routing.actions import (
     OWNER_AWAY,
     RETRY_PARKED,
@@ -38,8 +39,17 @@ _CATEGORIES = frozenset(c.value for c in Category)
 _URGENCIES = frozenset(u.value for u in Urgency)
 
 
+#: routing reads none of a ticket's references, links or its customer's addresses: they load only if asked for
+_LEAN = (
+    lazyload(Ticket.references),
+    lazyload(Ticket.links_out),
+    lazyload(Ticket.links_in),
+    joinedload(Ticket.customer, innerjoin=True).lazyload(Customer.identities),
+)
+
+
 def _live_ticket(session: Session, job: Job) -> Ticket | None:
-    ticket = session.get(Ticket, int(job.payload["ticket_id"]))
+    ticket = session.get(Ticket, int(job.payload["ticket_id"]), options=_LEAN)
     if ticket is None or ticket.status == Status.CLOSED.value:
         return None
     return ticket

@@ -95,6 +95,9 @@ def do_hand_over(session: Session, ticket: Ticket, prediction: Prediction, *, ro
     if ticket.triaged_at is not None:
         return "kept"  # a person (or an earlier run) triaged it already: their word stands
     if routing:
+        waiting = jobs.pending(session, route_job_key(ticket.id))
+        if waiting is not None and waiting.payload.get("category"):
+            return "kept"  # routing's job already carries a triage result (given by a person): it stands
         payload = {
             "ticket_id": ticket.id,
             "category": prediction.category,

@@ -59,5 +59,12 @@ def handle_triage_ticket(session: Session, job: Job) -> datetime | None:
     prediction = model.predict(text[:MAX_TEXT], threshold=settings.threshold)
     do_record_suggestion(session, ticket, prediction, model_id=model.model_id, at=moment)
     outcome = do_hand_over(session, ticket, prediction, routing=get_settings().routing_enabled, at=moment)
-    log.info("ticket %s: %s/%s (%.2f) → %s", ticket.id, prediction.category, prediction.urgency, prediction.confidence, outcome)
+    log.info(
+        "ticket %s: %s/%s (%.2f) → %s",
+        ticket.id,
+        prediction.category,
+        prediction.urgency,
+        prediction.confidence,
+        outcome,
+    )
     return None

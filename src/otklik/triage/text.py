@@ -82,8 +82,8 @@ class Lemmatizer:
         if self._morph is None:
             with self._lock:
                 if self._morph is None:
-                    import pymorphy3
-                    import snowballstemmer
+                    import pymorphy3  # type: ignore[import-untyped]  # ships no type information
+                    import snowballstemmer  # type: ignore[import-untyped]  # ships no type information
 
                     self._english = snowballstemmer.stemmer("english")
                     self._morph = pymorphy3.MorphAnalyzer()
@@ -141,8 +141,8 @@ def word_features(prepared: Prepared) -> list[str]:
     out: list[str] = []
     previous = ""
     negate = False
-    for lemma in prepared.lemmas:
-        lemma = _number_class(lemma)
+    for raw in prepared.lemmas:
+        lemma = _number_class(raw)
         if lemma in NEGATORS:
             negate = True
             out.append(lemma)

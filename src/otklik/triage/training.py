@@ -104,7 +104,7 @@ def urgent_threshold(p_urgent: Sequence[float], rules: Sequence[bool], gold: Seq
 
 
 def _logistic(c: float) -> Any:
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]  # no type information shipped
 
     return LogisticRegression(C=c, max_iter=3000, tol=1e-4)
 
@@ -112,7 +112,7 @@ def _logistic(c: float) -> Any:
 def _out_of_fold(
     x: Any, y: npt.NDArray[np.int64], weights: npt.NDArray[np.float64], c: float, folds: int
 ) -> npt.NDArray[np.float64]:
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]  # no type information shipped
 
     logits = np.zeros((x.shape[0], int(y.max()) + 1))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
@@ -134,10 +134,28 @@ def train(
     progress: Progress | None = None,
     extra_meta: dict[str, Any] | None = None,
 ) -> Report:
+    """Fit both heads on ``examples`` and write the model to ``out`` (see ``_train``), on one
+    BLAS thread: spinning helper threads only cost time on small sparse problems and shared cores."""
+    import scipy.optimize  # type: ignore[import-untyped]  # noqa: F401  (loaded first so the thread limit covers its BLAS)
+    import sklearn.linear_model  # type: ignore[import-untyped]  # noqa: F401  (loaded first so the thread limit covers its BLAS)
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # no type information shipped
+
+    with threadpool_limits(limits=1):
+        return _train(examples, out, params=params, progress=progress, extra_meta=extra_meta)
+
+
+def _train(
+    examples: Sequence[corpus.Example],
+    out: Path,
+    *,
+    params: Params | None = None,
+    progress: Progress | None = None,
+    extra_meta: dict[str, Any] | None = None,
+) -> Report:
     """Fit both heads on ``examples`` and write the model to ``out``. Examples with
     ``source == "correction"`` are also remembered verbatim (an agent's word on that text wins)."""
-    from scipy.sparse import hstack
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from scipy.sparse import hstack  # type: ignore[import-untyped]  # no type information shipped
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]  # no type information shipped
 
     params = params or Params()
     started = time.perf_counter()

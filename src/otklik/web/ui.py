@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel import dates as babel_dates
 from babel.support import Translations
 from fastapi.responses import HTMLResponse
@@ -63,15 +64,36 @@ def ntr(lang: str, singular: str, plural: str, count: int, **params: Any) -> str
     return text % {"num": count, **params}
 
 
+@lru_cache(maxsize=len(LANGS))
+def locale(lang: str) -> Locale:
+    """Parsed once: Babel's formatters are several times faster given a ``Locale`` than a name."""
+    return Locale.parse(lang)
+
+
 def desk_zone() -> ZoneInfo:
     return ZoneInfo(session_settings().desk_timezone)
 
 
-def format_when(moment: datetime | None, lang: str, *, style: str = "d MMM, HH:mm") -> str:
-    """A moment in the desk's time zone, in ``lang``'s words («26 нояб., 19:51»)."""
+SHORT = "d MMM, HH:mm"
+
+
+@lru_cache(maxsize=len(LANGS))
+def _months(lang: str) -> dict[int, str]:
+    return dict(locale(lang).months["format"]["abbreviated"])
+
+
+def format_when(moment: datetime | None, lang: str, *, style: str = SHORT) -> str:
+    """A moment in the desk's time zone, in ``lang``'s words («26 нояб., 19:51»).
+
+    The short style (every message of a timeline shows one) is assembled from Babel's month
+    names directly, several times faster than ``format_datetime`` and the same text.
+    """
     if moment is None:
         return ""
-    return babel_dates.format_datetime(moment, style, tzinfo=desk_zone(), locale=lang)
+    if style == SHORT:
+        local = moment.astimezone(desk_zone())
+        return f"{local.day} {_months(lang)[local.month]}, {local:%H:%M}"
+    return babel_dates.format_datetime(moment, style, tzinfo=desk_zone(), locale=locale(lang))
 
 
 def format_relative(moment: datetime | None, lang: str, *, now: datetime | None = None) -> str:
@@ -79,12 +101,12 @@ def format_relative(moment: datetime | None, lang: str, *, now: datetime | None 
     if moment is None:
         return ""
     delta: timedelta = moment - (now or clock.now())
-    return babel_dates.format_timedelta(delta, add_direction=True, threshold=1.5, locale=lang)
+    return babel_dates.format_timedelta(delta, add_direction=True, threshold=1.5, locale=locale(lang))
 
 
 def format_duration(seconds: int, lang: str) -> str:
     """«30 минут», «2 дня» / "30 minutes", "2 days"."""
-    return babel_dates.format_timedelta(timedelta(seconds=seconds), threshold=1.5, locale=lang)
+    return babel_dates.format_timedelta(timedelta(seconds=seconds), threshold=1.5, locale=locale(lang))
 
 
 @lru_cache(maxsize=32)
@@ -104,6 +126,7 @@ def environment(lang: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        auto_reload=False,  # templates ship with the package: no stat() per include on every render
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]  # the i18n extension adds it
     env.globals.update(

@@ -24,11 +24,14 @@ def run(factory: sessionmaker[Session], stop: threading.Event, *, poll: float = 
     """Run until ``stop`` is set. An error in one round is logged and the loop goes on."""
     registry.load()
     name = worker_name()
-    with factory() as session, session.begin():
-        jobs.ensure_periodic(session)
+    periodic_ready = False
     log.info("worker %s started", name)
     while not stop.is_set():
         try:
+            if not periodic_ready:  # inside the guard: a database that blinks at start-up is retried
+                with factory() as session, session.begin():
+                    jobs.ensure_periodic(session)
+                periodic_ready = True
             ran = jobs.run_due(factory, worker=name, batch=batch)
         except Exception:  # the database may blink; the jobs are still there next round
             log.exception("worker round failed")

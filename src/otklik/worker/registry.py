@@ -12,6 +12,7 @@ TASK_MODULES = (
     "otklik.tickets.portal_tasks",
     "otklik.routing.tasks",
     "otklik.bot.tasks",
+    "otklik.triage.tasks",
     "otklik.analytics.tasks",
 )
 

@@ -1,6 +1,6 @@
 """Rendering the portal's pages: the shared Babel templates (``otklik.web.ui``), our stylesheet, and
-headers stricter than the agents' pages: the portal runs no script at all, leaks no address (its
-sign-in links carry a token) and is never cached or framed."""
+headers stricter than the agents' pages: the portal runs no script at all, never sends its address
+to another site (sign-in links carry a token) and is never cached or framed."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # the sign-in page's address holds its token: it may travel to us only (and «no-referrer» would
+    # make browsers send ``Origin: null`` with our own forms, which the CSRF check refuses)
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex",

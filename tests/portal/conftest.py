@@ -134,5 +134,6 @@ def sign_in(client: TestClient, db: Session, customer: Customer) -> str:
     page = client.get(f"/portal/in/{token}")
     assert page.status_code == 200, page.text
     answer = client.post(f"/portal/in/{token}", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False)
-    assert answer.status_code == 303 and answer.headers["location"] == "/portal", answer.text
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == "/portal"
     return csrf_of(client.get("/portal").text)

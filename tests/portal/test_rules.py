@@ -49,7 +49,7 @@ def test_escalation_reason(change: dict[str, object], expected: EscalationReason
     assert escalation_reason(replace(OPEN, **change), NOW, QUIET) is expected  # type: ignore[arg-type]
 
 
-C, A, O = Said.CUSTOMER, Said.ANSWER, Said.OTHER
+C, A, X = Said.CUSTOMER, Said.ANSWER, Said.OTHER
 
 
 @pytest.mark.parametrize(
@@ -60,10 +60,10 @@ C, A, O = Said.CUSTOMER, Said.ANSWER, Said.OTHER
         ([C, C], 0),  # the first unanswered word counts
         ([C, A], None),
         ([C, A, C], 2),
-        ([C, O], 0),  # a holding reply, the bot or a failed reply answers nothing
-        ([C, O, C, O], 0),
-        ([A, O], None),
-        ([C, A, O, C, A, C, O], 5),
+        ([C, X], 0),  # a holding reply, the bot or a failed reply answers nothing
+        ([C, X, C, X], 0),
+        ([A, X], None),
+        ([C, A, X, C, A, C, X], 5),
     ],
 )
 def test_owed_since(timeline: list[Said], expected: int | None) -> None:

@@ -63,29 +63,38 @@ def test_agent_sends_a_link_by_email_it_opens_the_portal_once(
     )
     assert answer.status_code == 201, answer.text
     body = answer.json()
-    assert body["recipient"] == "anna@mail.example" and body["delivery_state"] == "queued"
-    assert "token" not in body and "/portal/in/" not in answer.text  # only the customer's inbox gets it
+    assert body["recipient"] == "anna@mail.example"
+    assert body["delivery_state"] == "queued"
+    assert "token" not in body
+    assert "/portal/in/" not in answer.text
     run()
     assert client.get(f"/api/v1/customers/{people.anna.id}", headers=cast.agent_marina.headers).status_code == 200
     (mail,) = smtp.mails
     assert mail["To"] == "anna@mail.example"
     text = mail.get_content()
-    assert "30 мин" in text and "30 min" in text
+    assert "30 мин" in text
+    assert "30 min" in text
     found = LINK.search(text)
     assert found, text
     token = found.group(1)
     page = client.get(f"/portal/in/{token}")  # a mail scanner's GET spends nothing
-    assert page.status_code == 200 and "Войти" in page.text
+    assert page.status_code == 200
+    assert "Войти" in page.text
     assert client.get(f"/portal/in/{token}").status_code == 200
     entered = client.post(f"/portal/in/{token}", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False)
-    assert entered.status_code == 303 and entered.headers["location"] == "/portal"
+    assert entered.status_code == 303
+    assert entered.headers["location"] == "/portal"
     cookie = entered.headers["set-cookie"]
-    assert f"{COOKIE}=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/portal" in cookie
+    assert f"{COOKIE}=" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert "Path=/portal" in cookie
     assert "Мои обращения" in client.get("/portal").text
     # once only: the link now says it no longer works, and a second press does not sign anyone in
     client.cookies.clear()
     again = client.get(f"/portal/in/{token}")
-    assert again.status_code == 410 and "больше не действует" in again.text
+    assert again.status_code == 410
+    assert "больше не действует" in again.text
     csrf = csrf_of(client.get("/portal/login").text)  # the same anonymous session's token
     retry = client.post(f"/portal/in/{token}", data={"csrf_token": csrf}, follow_redirects=False)
     assert retry.headers["location"] == f"/portal/in/{token}"
@@ -132,7 +141,8 @@ def test_request_page_says_the_same_for_known_and_unknown_addresses(
     assert known.text.replace("Anna@Mail.example", "@") == unknown.text.replace("nobody@mail.example", "@")
     assert "Если этот адрес нам известен" in known.text
     (link,) = db.scalars(select(PortalLink)).all()
-    assert link.customer_id == people.anna.id and link.base_url == "https://desk.example"
+    assert link.customer_id == people.anna.id
+    assert link.base_url == "https://desk.example"
 
 
 def test_links_never_follow_a_strangers_host_header(
@@ -143,7 +153,8 @@ def test_links_never_follow_a_strangers_host_header(
     get_settings.cache_clear()
     csrf = csrf_of(client.get("/portal/login").text)
     page = client.post("/portal/login", data={"csrf_token": csrf, "email": "anna@mail.example"})
-    assert page.status_code == 200 and "Если этот адрес нам известен" in page.text
+    assert page.status_code == 200
+    assert "Если этот адрес нам известен" in page.text
     assert db.scalars(select(PortalLink)).all() == []
 
 
@@ -153,7 +164,8 @@ def test_requests_for_links_are_limited_for_known_and_unknown_alike(client: Test
         codes = [client.post("/portal/login", data={"csrf_token": csrf, "email": email}).status_code for _ in range(6)]
         assert codes == [200] * 5 + [429]
     limited = client.post("/portal/login", data={"csrf_token": csrf, "email": "anna@mail.example"})
-    assert int(limited.headers["retry-after"]) >= 1 and "Слишком много попыток" in limited.text
+    assert int(limited.headers["retry-after"]) >= 1
+    assert "Слишком много попыток" in limited.text
 
 
 def test_every_post_needs_the_sessions_csrf_token_and_our_origin(
@@ -163,7 +175,9 @@ def test_every_post_needs_the_sessions_csrf_token_and_our_origin(
     assert client.post("/portal/login", data={"email": "anna@mail.example"}).status_code == 403
     assert client.post("/portal/login", data={"csrf_token": "x" * 32, "email": "anna@mail.example"}).status_code == 403
     foreign = client.post(
-        "/portal/login", data={"csrf_token": csrf, "email": "anna@mail.example"}, headers={"Origin": "https://evil.example"}
+        "/portal/login",
+        data={"csrf_token": csrf, "email": "anna@mail.example"},
+        headers={"Origin": "https://evil.example"},
     )
     assert foreign.status_code == 403
     token = link_token(db, people.anna)
@@ -179,7 +193,9 @@ def test_every_post_needs_the_sessions_csrf_token_and_our_origin(
 def test_customer_and_agent_sessions_never_open_each_other(client: TestClient, db: Session, people: People) -> None:
     secret = SECRET.encode()
     # an agent session's cookie (another signing purpose) put where the portal looks
-    client.cookies.set(COOKIE, agent_cookie(secret, SessionData("c" * 32, people.anna.id, "", int(clock.now().timestamp()))))
+    client.cookies.set(
+        COOKIE, agent_cookie(secret, SessionData("c" * 32, people.anna.id, "", int(clock.now().timestamp())))
+    )
     assert client.get("/portal", follow_redirects=False).headers["location"] == "/portal/login"
     # a genuine portal session sent as the agents' cookie opens no agent page
     client.cookies.clear()
@@ -194,7 +210,9 @@ def test_customer_and_agent_sessions_never_open_each_other(client: TestClient, d
     assert client.get("/portal", follow_redirects=False).status_code == 303
 
 
-def test_sessions_expire_and_end_at_sign_out(client: TestClient, db: Session, people: People, frozen_clock: Any) -> None:
+def test_sessions_expire_and_end_at_sign_out(
+    client: TestClient, db: Session, people: People, frozen_clock: Any
+) -> None:
     csrf = sign_in(client, db, people.anna)
     out = client.post("/portal/logout", data={"csrf_token": csrf}, follow_redirects=False)
     assert out.headers["location"] == "/portal/login"
@@ -218,9 +236,14 @@ def test_cookie_is_secure_over_https(engine: Any, session_factory: Any, db: Sess
 def test_pages_run_no_script_and_leak_no_address(client: TestClient) -> None:
     page = client.get("/portal/login")
     csp = page.headers["content-security-policy"]
-    assert "script-src" not in csp and "default-src 'none'" in csp and "unsafe" not in csp
-    assert "frame-ancestors 'none'" in csp and page.headers["x-frame-options"] == "DENY"
-    assert page.headers["referrer-policy"] == "same-origin" and page.headers["cache-control"] == "no-store"
+    assert "script-src" not in csp
+    assert "default-src 'none'" in csp
+    assert "unsafe" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["referrer-policy"] == "same-origin"
+    assert page.headers["cache-control"] == "no-store"
     assert "<script" not in page.text
     css = client.get("/portal/static/portal.css")
-    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")

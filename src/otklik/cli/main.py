@@ -73,6 +73,7 @@ def demo(
 ) -> None:
     """Загрузить демо-данные при первом запуске / load the demo data on first start."""
     from otklik.demo.load import load_demo
+    from otklik.kb.seed import do_import_seed, load_seed
     from otklik.tickets.models import Ticket
 
     with unit_of_work(_factory()) as session:
@@ -82,7 +83,8 @@ def demo(
             typer.echo(f"Демо-данные уже есть ({count}) / demo data already present ({existing} tickets).")
             return
         summary = load_demo(session)
-    typer.echo(f"Демо загружено / demo loaded: {summary}")
+        articles = do_import_seed(session, load_seed(), actor=CLI_ACTOR)  # the bot answers from these
+    typer.echo(f"Демо загружено / demo loaded: {summary}; статей базы знаний / help articles: {articles.created}")
 
 
 @agents_app.command("create")

@@ -85,21 +85,23 @@ def _softmax_rows(logits: npt.NDArray[np.float64], temperature: float) -> npt.ND
 
 def confidence_threshold(confidence: Sequence[float], correct: Sequence[bool], target: float) -> float:
     """The lowest threshold whose accepted predictions are at least ``target`` accurate (0.3–0.7)."""
-    for threshold in np.arange(0.30, 0.701, 0.01):
+    for step in range(30, 71):
+        threshold = step / 100
         accepted = [ok for c, ok in zip(confidence, correct, strict=True) if c >= threshold]
         if accepted and sum(accepted) / len(accepted) >= target:
-            return round(float(threshold), 2)
+            return threshold
     return 0.70
 
 
 def urgent_threshold(p_urgent: Sequence[float], rules: Sequence[bool], gold: Sequence[bool], target: float) -> float:
     """The lowest model threshold at which «rule or p ≥ t» keeps urgent precision ≥ ``target`` (0.2–0.6)."""
-    for threshold in np.arange(0.20, 0.601, 0.01):
+    for step in range(20, 61):
+        threshold = step / 100
         predicted = [r or p >= threshold for p, r in zip(p_urgent, rules, strict=True)]
         hits = sum(1 for p, g in zip(predicted, gold, strict=True) if p and g)
         flagged = sum(predicted)
         if flagged and hits / flagged >= target:
-            return round(float(threshold), 2)
+            return threshold
     return 0.60
 
 

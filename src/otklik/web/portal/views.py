@@ -86,7 +86,12 @@ def customer_clock(ticket: Ticket, now: datetime, lang: str) -> Line | None:
     if since is None:
         return None
     if ticket.closed_at is not None:
-        return Line(tr(lang, "Closed after %(duration)s", duration=_duration(ticket.closed_at - since, lang)))
+        span = ticket.closed_at - since
+        if span < timedelta(minutes=1):
+            return Line(tr(lang, "Closed within a minute"))
+        return Line(tr(lang, "Closed after %(duration)s", duration=_duration(span, lang)))
+    if now - since < timedelta(minutes=1):
+        return Line(tr(lang, "You have been waiting less than a minute"))
     return Line(tr(lang, "You have been waiting %(duration)s", duration=_duration(now - since, lang)))
 
 

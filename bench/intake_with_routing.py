@@ -54,7 +54,7 @@ from otklik.core.jobs import Job, JobState
 from otklik.core.migrate import upgrade
 from otklik.core.taxonomy import Channel, IdentityKind
 from otklik.messages.actions import do_receive_inbound
-from otklik.routing.actions import do_set_languages, do_set_presence, do_set_skills_and_capacity
+from otklik.routing.presence import do_set_languages, do_set_presence, do_set_skills_and_capacity
 from otklik.routing.rules import Presence
 from otklik.tickets.models import Ticket
 from otklik.triage.settings import get_triage_settings

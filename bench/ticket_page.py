@@ -125,7 +125,7 @@ def main() -> None:
         window, window_bytes = timed(client, f"/agent/tickets/{ids[1]}/timeline?before={before.group(1)}", args.runs)
         shown = html.count('class="msg ')
     result = {
-        "database": url.split("://", 1)[0],
+        "database": url.split("://", 1)[0].split("+", 1)[0],
         "runs": args.runs,
         "setup_seconds": round(built, 1),
         "ticket_200": {**page_200, "html_kb": round(bytes_200 / 1024, 1)},

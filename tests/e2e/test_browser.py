@@ -73,10 +73,8 @@ def test_an_agent_answers_a_ticket_and_fixes_a_quality_flag(context: Any, desk: 
     mine.wait_for()
     state = mine.locator(".delivery")
     assert state.inner_text() in {"отправляется", "доставлено"}
-    page.wait_for_function(
-        "document.querySelector('.msg.k-agent:last-of-type .delivery').textContent.trim() === 'доставлено'",
-        timeout=15_000,
-    )  # the worker delivered it and the live stream said so
+    # the embedded worker delivers it and the live stream (SSE) updates the state in place
+    mine.locator(".delivery", has_text="доставлено").wait_for(timeout=15_000)
     assert page.locator(".panel .status").inner_text() == "Ждём клиента"
     shot(page, "ticket")
     page.set_viewport_size(PHONE)
@@ -98,7 +96,7 @@ def test_an_admin_changes_the_web_chat_inactivity_window(context: Any, desk: Des
     assert card.locator("[data-window]").inner_text() == "30 минут"
     card.locator("input[name=amount]").fill("45")
     card.locator("select[name=unit]").select_option("minutes")
-    card.locator("button[type=submit]").click()
+    card.locator("form.row-form button[type=submit]").click()
     page.wait_for_url("**/admin/channels?saved=1")
     assert page.locator(".notice").inner_text() == "Сохранено."
     assert page.locator("#channel-webchat [data-window]").inner_text() == "45 минут"

@@ -18,7 +18,8 @@ from otklik.core.config import get_settings
 from otklik.core.taxonomy import Channel, IdentityKind
 from otklik.customers.actions import do_add_identity, do_create_customer, do_create_organisation
 from otklik.customers.models import Customer
-from otklik.tickets.portal import do_create_portal_link, portal_link_token, portal_settings
+from otklik.customers.portal import do_create_portal_link
+from otklik.tickets.portal import portal_link_token, portal_settings
 from otklik.web.session import session_settings
 from otklik.worker import registry
 from tests.conftest import Cast, Persona, unique

@@ -16,6 +16,7 @@ from otklik.core.actors import Actor
 from otklik.core.config import get_settings
 from otklik.tickets.actions import do_assign
 from otklik.tickets.models import Ticket
+from otklik.triage.settings import get_triage_settings
 from otklik.worker import registry
 from tests.conftest import Persona, unique
 
@@ -26,11 +27,24 @@ TESTS = Actor.system("tests")
 
 @pytest.fixture(autouse=True)
 def web_secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Ticket links signed with a known key, so a test can open the page the customer sees."""
+    """Ticket links signed with a known key, so a test can open the page the customer sees; the
+    triage model switched off, so each test says itself what triage handed over (``hand_over_from_triage``)
+    and does not depend on the model's reading of its texts. Story 1 runs the real triage."""
     monkeypatch.setenv("OTKLIK_SECRET_KEY", SECRET)
+    monkeypatch.setenv("OTKLIK_TRIAGE_ENABLED", "0")
     get_settings.cache_clear()
+    get_triage_settings.cache_clear()
     yield
     get_settings.cache_clear()
+    get_triage_settings.cache_clear()
+
+
+@pytest.fixture
+def real_triage(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("OTKLIK_TRIAGE_ENABLED", "1")
+    get_triage_settings.cache_clear()
+    yield
+    get_triage_settings.cache_clear()
 
 
 @pytest.fixture

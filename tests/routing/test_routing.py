@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,11 +39,13 @@ def audit_of(db: Session, ticket_id: int, action: str) -> list[AuditEvent]:
     return list(db.scalars(query.order_by(AuditEvent.id)))
 
 
+@pytest.mark.usefixtures("real_triage")
 def test_story_one_marina_takes_ilyas_urgent_supply(
     client: TestClient, db: Session, cast: Cast, frozen_clock: clock.FrozenClock, run: Run
 ) -> None:
-    """Story 1: triage says shipping/urgent; Marina handles FBO supplies (level 3) and is online with
-    2 of 8 open; within the same worker round Ilya's page says «Вашим обращением занимается Марина»."""
+    """Story 1, with the real triage model: it reads shipping/urgent; Marina handles FBO supplies
+    (level 3) and is online with 2 of 8 open; within the same worker round as triage, Ilya's page
+    says «Вашим обращением занимается Марина»."""
     marina, boris, anna = cast.agent_marina, cast.lead_boris, cast.agent_anna
     call(client, boris, "PUT", f"/agents/{marina.agent.id}/skills", {"skills": {"shipping": 3}})
     presence(client, marina, "online")
@@ -52,7 +55,6 @@ def test_story_one_marina_takes_ilyas_urgent_supply(
 
     ticket_id = write(client, marina, ILYA, sender="ilya_driver")
     assert owner(client, marina, ticket_id) is None  # not yet: the routing job runs after triage
-    hand_over_from_triage(db, ticket_id, "shipping", "urgent")
     run()
 
     routed = ticket(client, marina, ticket_id)

@@ -105,9 +105,11 @@ def agent_pool(session: Session) -> Pool:
 
     Within one transaction only routing changes loads (SQLite has one writer; on PostgreSQL routing
     holds its lock), and it updates the cache as it goes; a ticket solved elsewhere meanwhile only
-    makes a count conservative. The next transaction reads afresh.
+    makes a count conservative. The next transaction (or savepoint) reads afresh.
     """
-    current = session.get_transaction()
+    # the innermost transaction: a worker's batch savepoint, so a batch rolled back and rerun job by
+    # job (``core.jobs``) reads afresh instead of trusting counts its undone assignments raised
+    current = session.get_nested_transaction() or session.get_transaction()
     cached = session.info.get(_POOL)
     if cached is not None and current is not None and cached[0] is current:
         pool: Pool = cached[1]

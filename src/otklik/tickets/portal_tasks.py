@@ -15,14 +15,9 @@ from otklik.core.i18n import translate
 from otklik.core.jobs import Job, RetryLater, task
 from otklik.core.secret import load_secret
 from otklik.customers.models import PortalLink
+from otklik.customers.portal import SEND_PORTAL_LINK, do_record_portal_link_delivery
 from otklik.tickets.models import Ticket, TicketEscalation
-from otklik.tickets.portal import (
-    ESCALATION_ACK_DUE,
-    SEND_PORTAL_LINK,
-    do_alert_unacknowledged,
-    do_record_portal_link_delivery,
-    portal_link_url,
-)
+from otklik.tickets.portal import ESCALATION_ACK_DUE, do_alert_unacknowledged, portal_link_url
 from otklik.tickets.rules import Status
 
 #: sign-in mails belong to no ticket (0); their Message-IDs live far above the linking codes'

@@ -9,13 +9,12 @@ from otklik.api.deps import DB, AuthDep, PathId
 from otklik.core import clock
 from otklik.core.config import get_settings
 from otklik.core.errors import NotFound
+from otklik.customers.portal import check_link_channel, do_create_portal_link
 from otklik.customers.queries import get_customer
 from otklik.messages.actions import RECIPIENT_KIND
 from otklik.tickets.portal import (
     check_acknowledge,
-    check_link_channel,
     do_acknowledge_escalation,
-    do_create_portal_link,
     list_escalations,
     list_surveys,
     open_escalation,

@@ -11,7 +11,7 @@ from otklik.agents.rules import Role
 from otklik.api.deps import DB, AuthDep, PathId
 from otklik.core import clock
 from otklik.core.errors import NotFound
-from otklik.routing import actions, queries
+from otklik.routing import actions, presence, queries
 from otklik.routing.schemas import (
     CapacityIn,
     DecisionOut,
@@ -39,7 +39,7 @@ def _profile(db: DB, agent: Agent) -> ProfileOut:
 def _managed(db: DB, auth: AuthDep, agent_id: int) -> Agent:
     auth.require(Role.LEAD, Role.ADMIN)
     agent = get_agent(db, agent_id)
-    actions.check_manage_agent(auth.principal, agent)
+    presence.check_manage_agent(auth.principal, agent)
     return agent
 
 
@@ -51,7 +51,7 @@ def my_presence(db: DB, auth: AuthDep) -> ProfileOut:
 @router.put("/me/presence", response_model=ProfileOut)
 def set_my_presence(body: PresenceIn, db: DB, auth: AuthDep) -> ProfileOut:
     """online | away | offline | on_leave; sending the same status again is a heartbeat."""
-    actions.do_set_presence(db, auth.agent, body.status, actor=auth.actor)
+    presence.do_set_presence(db, auth.agent, body.status, actor=auth.actor)
     db.commit()
     return _profile(db, auth.agent)
 
@@ -76,7 +76,7 @@ def agent_profile(agent_id: PathId, db: DB, auth: AuthDep) -> ProfileOut:
 def set_presence(agent_id: PathId, body: PresenceIn, db: DB, auth: AuthDep) -> ProfileOut:
     """A lead marks a member of their team (say, on leave); their waiting tickets follow the status."""
     agent = _managed(db, auth, agent_id)
-    actions.do_set_presence(db, agent, body.status, actor=auth.actor)
+    presence.do_set_presence(db, agent, body.status, actor=auth.actor)
     db.commit()
     return _profile(db, agent)
 
@@ -85,7 +85,7 @@ def set_presence(agent_id: PathId, body: PresenceIn, db: DB, auth: AuthDep) -> P
 def set_shift(agent_id: PathId, body: ShiftIn, db: DB, auth: AuthDep) -> ProfileOut:
     agent = _managed(db, auth, agent_id)
     days = None if body.days is None else {str(day): list(spans) for day, spans in body.days.items()}
-    actions.do_set_shift(db, agent, timezone=body.timezone, days=days, actor=auth.actor)
+    presence.do_set_shift(db, agent, timezone=body.timezone, days=days, actor=auth.actor)
     db.commit()
     return _profile(db, agent)
 
@@ -94,7 +94,7 @@ def set_shift(agent_id: PathId, body: ShiftIn, db: DB, auth: AuthDep) -> Profile
 def set_skills(agent_id: PathId, body: SkillsIn, db: DB, auth: AuthDep) -> ProfileOut:
     agent = _managed(db, auth, agent_id)
     skills = {category.value: level for category, level in body.skills.items()}
-    actions.do_set_skills_and_capacity(db, agent, skills=skills, actor=auth.actor)
+    presence.do_set_skills_and_capacity(db, agent, skills=skills, actor=auth.actor)
     db.commit()
     return _profile(db, agent)
 
@@ -102,7 +102,7 @@ def set_skills(agent_id: PathId, body: SkillsIn, db: DB, auth: AuthDep) -> Profi
 @router.put("/agents/{agent_id}/capacity", response_model=ProfileOut)
 def set_capacity(agent_id: PathId, body: CapacityIn, db: DB, auth: AuthDep) -> ProfileOut:
     agent = _managed(db, auth, agent_id)
-    actions.do_set_skills_and_capacity(db, agent, capacity=body.capacity, actor=auth.actor)
+    presence.do_set_skills_and_capacity(db, agent, capacity=body.capacity, actor=auth.actor)
     db.commit()
     return _profile(db, agent)
 
@@ -110,7 +110,7 @@ def set_capacity(agent_id: PathId, body: CapacityIn, db: DB, auth: AuthDep) -> P
 @router.put("/agents/{agent_id}/languages", response_model=ProfileOut)
 def set_languages(agent_id: PathId, body: LanguagesIn, db: DB, auth: AuthDep) -> ProfileOut:
     agent = _managed(db, auth, agent_id)
-    actions.do_set_languages(db, agent, body.languages, actor=auth.actor)
+    presence.do_set_languages(db, agent, body.languages, actor=auth.actor)
     db.commit()
     return _profile(db, agent)
 

@@ -24,7 +24,7 @@ from otklik.quality.queries import policy_view
 from otklik.tickets.actions import do_follow_channel_window
 from otklik.timers.actions import do_create_calendar, do_create_policy
 from otklik.timers.queries import list_calendars, list_policies
-from otklik.web.agent.deps import AdminDep, Desk, Fields, FormDep
+from otklik.web.agent.deps import AdminDep, Desk, Fields, FormDep, PathId
 from otklik.web.deps import DB
 from otklik.web.ui import render
 
@@ -156,7 +156,7 @@ def create_agent(desk: AdminDep, form: FormDep, db: DB) -> Response:
 
 
 @router.post("/admin/agents/{agent_id}")
-def update_agent(agent_id: int, desk: AdminDep, form: FormDep, db: DB) -> Response:
+def update_agent(agent_id: PathId, desk: AdminDep, form: FormDep, db: DB) -> Response:
     def change() -> None:
         agent = get_agent(db, agent_id)
         capacity = form.number("capacity")

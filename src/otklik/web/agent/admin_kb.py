@@ -11,7 +11,7 @@ from otklik.kb.actions import check_article, do_create_article, do_update_articl
 from otklik.kb.models import Article
 from otklik.kb.queries import get_article, list_articles_query
 from otklik.web.agent.admin import _page, _save
-from otklik.web.agent.deps import AdminDep, Desk, Fields, FormDep
+from otklik.web.agent.deps import AdminDep, Desk, Fields, FormDep, PathId
 from otklik.web.deps import DB
 from otklik.web.ui import LANGS
 
@@ -32,7 +32,7 @@ def kb(desk: AdminDep, db: DB, saved: int = 0) -> Response:
 
 
 @router.get("/admin/kb/{article_id}")
-def kb_edit(article_id: int, desk: AdminDep, db: DB, saved: int = 0) -> Response:
+def kb_edit(article_id: PathId, desk: AdminDep, db: DB, saved: int = 0) -> Response:
     return kb_page(db, desk, editing=get_article(db, article_id), saved=bool(saved))
 
 
@@ -50,7 +50,7 @@ def kb_create(desk: AdminDep, form: FormDep, db: DB) -> Response:
 
 
 @router.post("/admin/kb/{article_id}")
-def kb_update(article_id: int, desk: AdminDep, form: FormDep, db: DB) -> Response:
+def kb_update(article_id: PathId, desk: AdminDep, form: FormDep, db: DB) -> Response:
     article = get_article(db, article_id)
 
     def change() -> None:

@@ -71,9 +71,12 @@ def next_answer(ticket: Ticket, now: datetime, lang: str) -> Line | None:
 
 
 def resolution(ticket: Ticket, now: datetime, lang: str) -> Line | None:
-    """The promised solution time while the case is open."""
+    """The promised solution time while the case is open; a pending promise speaks instead (the
+    customer agreed to wait for it)."""
     due = ticket.resolution_due_at
     if due is None or ticket.status in {Status.SOLVED.value, Status.CLOSED.value}:
+        return None
+    if ticket.status == Status.ON_HOLD.value and ticket.hold_until is not None and ticket.hold_until > now:
         return None
     if due <= now:
         return Line(tr(lang, "The solution is late by %(duration)s", duration=_duration(now - due, lang)), late=True)

@@ -12,6 +12,7 @@ from otklik.bot.triage_link import TriageView
 from otklik.core import jobs
 from otklik.core.actors import Actor
 from otklik.kb.seed import ImportSummary, do_import_seed, load_seed
+from otklik.triage.settings import get_triage_settings
 from otklik.worker import registry
 
 registry.load()
@@ -36,10 +37,15 @@ def seeded(db: Session) -> ImportSummary:
 
 
 @pytest.fixture
-def triage() -> Iterator[Callable[[str], TriageView]]:
+def triage(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], TriageView]]:
+    """The bot's tests bring their own triage: the real model's job is switched off so it cannot
+    overrule this one through routing (its recall-first urgency threshold flags some plain questions)."""
+    monkeypatch.setenv("OTKLIK_TRIAGE_ENABLED", "false")
+    get_triage_settings.cache_clear()
     use_triager(fixed_triage)
     yield fixed_triage
     use_triager(None)
+    get_triage_settings.cache_clear()
 
 
 @pytest.fixture

@@ -112,3 +112,14 @@ def test_an_agents_correction_is_remembered_and_learnt(tmp_path: Path) -> None:
     answer = model.predict(text)
     assert (answer.category, answer.urgency, answer.source) == ("other", "low", "correction")
     assert model.predict(text + " Срочно!").source == "model"  # only that very text is remembered
+
+
+def test_corpus_files_are_rebuilt_exactly_from_their_sources(tmp_path: Path) -> None:
+    """``python -m otklik.triage.compose`` is deterministic and the committed files are its output."""
+    from otklik.triage.compose import build, write_jsonl
+
+    rows, unseen = build()
+    write_jsonl(tmp_path / "corpus.jsonl", rows)
+    write_jsonl(tmp_path / "unseen.jsonl", unseen)
+    assert (tmp_path / "corpus.jsonl").read_bytes() == corpus.CORPUS.read_bytes()
+    assert (tmp_path / "unseen.jsonl").read_bytes() == corpus.UNSEEN.read_bytes()

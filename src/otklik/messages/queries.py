@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.agents.rules import Principal
+from otklik.core.text import search_stems
 from otklik.messages.models import Message
 from otklik.tickets.models import Ticket
 from otklik.tickets.queries import visible_to
@@ -52,17 +53,22 @@ def list_messages_before(
 
 
 def search_messages(session: Session, who: Principal, q: str, *, limit: int = 50) -> list[Message]:
-    """Messages whose text contains ``q`` (case-insensitive) on tickets ``who`` may see, newest first."""
-    term = q.strip()
-    if not term:
+    """Messages holding every word of ``q`` in any form and order (by stem: «поставку» finds
+    «поставка»), case-insensitive, on tickets ``who`` may see, newest first."""
+    stems = search_stems(q)
+    if not stems:
         return []
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    words = [Message.text.ilike(f"%{_escape_like(stem)}%", escape="\\") for stem in stems]
     return list(
         session.scalars(
             select(Message)
             .join(Ticket, Ticket.id == Message.ticket_id)
-            .where(visible_to(who), Message.text.ilike(f"%{escaped}%", escape="\\"))
+            .where(visible_to(who), *words)
             .order_by(Message.id.desc())
             .limit(limit)
         ).unique()
     )
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -32,7 +32,8 @@ def _load_line(machine: dict[str, Any]) -> str:
 
 def loads() -> None:
     print(
-        "| run | database | tickets | rows (all tables) | load time | rows/s | tickets/s | load avg 1/5 min at the end |"
+        "| run | database | tickets | rows (all tables) | load time | rows/s | tickets/s "
+        "| load avg 1/5 min at the end |"
     )
     print("|---|---|---:|---:|---:|---:|---:|---|")
     for name in ("load_sqlite", "load_sqlite_earlier", "load_postgresql", "load_postgresql_earlier"):

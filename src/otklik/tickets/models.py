@@ -127,6 +127,7 @@ class TicketLink(Base):
     __table_args__ = (
         UniqueConstraint("kind", "from_ticket_id", "to_ticket_id"),
         Index("ix_ticket_links_to_ticket_id", "to_ticket_id"),
+        Index("ix_ticket_links_from_ticket_id", "from_ticket_id"),  # every ticket page loads its links
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from otklik.agents.rules import Principal, Role, can_see_ticket
 from otklik.core.clock import as_utc
@@ -46,6 +46,8 @@ def find_active_ticket(session: Session, customer_id: int, channel: str) -> Tick
         )
         .order_by(Ticket.created_at.desc(), Ticket.id.desc())
         .limit(1)
+        # intake needs the ticket itself; its collections load only if something reads them
+        .options(lazyload(Ticket.references), lazyload(Ticket.links_out), lazyload(Ticket.links_in))
     ).first()
 
 

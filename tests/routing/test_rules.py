@@ -273,6 +273,15 @@ def test_team_transfer_stays_within_the_team() -> None:
     assert decision.chosen is not None
     assert decision.chosen.agent.id == 1
     assert (5, "other_team") in decision.excluded
+    # handed to a team: any member may take it, and a neighbouring skill still counts over none
+    members = [
+        agent(1, team_ids=frozenset({7})),
+        agent(5, "Павел Второй", skills={"orders": 2}, team_ids=frozenset({7})),
+    ]
+    shipping = choose(TicketFacts(id=1, category="shipping"), members, MONDAY_NOON_MSK, within_team=7)
+    assert shipping.chosen is not None
+    assert (shipping.chosen.agent.id, shipping.code) == (5, "neighbour")
+    assert [s.match.value for s in shipping.ranked] == ["neighbour", "team"]
 
 
 # ---- presence and shifts -------------------------------------------------------------------

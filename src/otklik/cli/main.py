@@ -72,8 +72,11 @@ def demo(
     ] = False,
 ) -> None:
     """Загрузить демо-данные при первом запуске / load the demo data on first start."""
+    from otklik.agents.queries import list_agents
     from otklik.demo.load import load_demo
     from otklik.kb.seed import do_import_seed, load_seed
+    from otklik.routing.presence import do_set_presence
+    from otklik.routing.rules import Presence
     from otklik.tickets.models import Ticket
 
     with unit_of_work(_factory()) as session:
@@ -84,6 +87,8 @@ def demo(
             return
         summary = load_demo(session)
         articles = do_import_seed(session, load_seed(), actor=CLI_ACTOR)  # the bot answers from these
+        for agent in list_agents(session):  # the demo desk is staffed: routing finds people at work
+            do_set_presence(session, agent, Presence.ONLINE, actor=CLI_ACTOR)
     typer.echo(f"Демо загружено / demo loaded: {summary}; статей базы знаний / help articles: {articles.created}")
 
 

@@ -268,7 +268,7 @@ def choose(
         )  # fmt: skip
         state = availability(agent, at)
         ranked.append(Scored(agent, state, match, skill, level, language_ok, returning, score))
-    if not urgent and any(s.match is not Match.NEIGHBOUR or s.returning for s in ranked):
+    if not urgent and any(s.match in (Match.EXACT, Match.GENERAL) or s.returning for s in ranked):
         spare = [s for s in ranked if s.match is Match.NEIGHBOUR and not s.returning]
         excluded.extend((s.agent.id, "neighbour_not_needed") for s in spare)
         ranked = [s for s in ranked if s not in spare]

@@ -60,11 +60,8 @@ def set_my_presence(body: PresenceIn, db: DB, auth: AuthDep) -> ProfileOut:
 def board(db: DB, auth: AuthDep) -> list[ProfileOut]:
     """Every active agent: presence, shift, load: who can take a ticket right now."""
     agents = [a for a in list_agents(db) if a.active]
-    now = clock.now()
-    return [
-        ProfileOut.of(a, queries.profile_of(db, a.id), f, now)
-        for a, f in zip(agents, queries.facts_for(db, agents), strict=True)
-    ]
+    rows, facts, now = queries.profiles(db, [a.id for a in agents]), queries.facts_for(db, agents), clock.now()
+    return [ProfileOut.of(a, rows.get(a.id), f, now) for a, f in zip(agents, facts, strict=True)]
 
 
 @router.get("/agents/{agent_id}/routing", response_model=ProfileOut)

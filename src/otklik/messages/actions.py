@@ -142,11 +142,7 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
         )
         for kind, value in quoted:  # shared with older tickets: the agent is offered the merge
             do_add_reference(session, ticket, kind=kind, value=value, actor=who, at=moment)
-        jobs.schedule(session, "triage.ticket", {"ticket_id": ticket.id}, fresh=True)  # TRIAGE HOOK (issue 5)
-        if get_settings().routing_enabled:  # ROUTING HOOK (issue 5): the new ticket's owner, see otklik.routing.tasks
-            jobs.schedule(
-                session, "routing.route", {"ticket_id": ticket.id}, key=f"ticket:{ticket.id}:route", fresh=True
-            )
+        _after_new_ticket(session, ticket)
     message = Message(
         ticket_id=ticket.id,
         direction=Direction.INBOUND.value,
@@ -179,9 +175,23 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
         data={"channel": inbound.channel.value, "external_id": inbound.external_id},
         at=moment,
     )
-    if inbound.channel.value in ("webchat", "telegram", "vk", "whatsapp", "viber"):  # BOT HOOK (issue 5): live chat
-        jobs.schedule(session, "bot.consider", {"ticket_id": ticket.id}, key=f"bot:{ticket.id}")  # otklik.bot.tasks
+    if inbound.channel in LIVE_CHANNELS:
+        # the bot reads the conversation (otklik.bot.tasks); one keyed job folds a burst into one question
+        jobs.schedule(session, "bot.consider", {"ticket_id": ticket.id}, key=f"bot:{ticket.id}")
     return Intake(ticket, message, duplicate=False)
+
+
+#: channels where a customer waits in a live conversation, so the self-service bot may answer
+LIVE_CHANNELS = frozenset({Channel.WEBCHAT, Channel.TELEGRAM, Channel.VK, Channel.WHATSAPP, Channel.VIBER})
+
+
+def _after_new_ticket(session: Session, ticket: Ticket) -> None:
+    """What a new ticket sets going, as jobs in intake's own transaction (higher domains subscribe
+    by kind): triage (otklik.triage.tasks), then routing to a named owner (otklik.routing.tasks),
+    which takes triage's answer from the pending routing job."""
+    jobs.schedule(session, "triage.ticket", {"ticket_id": ticket.id}, fresh=True)
+    if get_settings().routing_enabled:
+        jobs.schedule(session, "routing.route", {"ticket_id": ticket.id}, key=f"ticket:{ticket.id}:route", fresh=True)
 
 
 def do_receive_batch(session: Session, inbounds: tuple[InboundMessage, ...]) -> list[Intake | DomainError]:

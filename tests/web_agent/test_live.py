@@ -67,7 +67,9 @@ def test_the_feed_reports_delivery_presence_and_ticket_changes(
     feed = TicketFeed(ticket_id=ticket.id, agent_id=desk.marina.id, agent_name="Марина", after=reply.id, lang="ru",
                       board=board)  # fmt: skip
     with session_factory() as session:
-        assert feed.poll(session, T0) == []
+        first = feed.poll(session, T0)
+    # a new stream first tells the page the state of the replies it shows (here still queued)
+    assert [(e.name, e.data["state"]) for e in first] == [("delivery", "queued")]
     board.viewing(ticket.id, desk.anna.id, "Анна", T0)
     board.typing(ticket.id, desk.anna.id, "Анна", T0)
     do_record_delivery(db, reply, DeliveryResult(sent=True, external_id="tg-1"))
@@ -81,6 +83,25 @@ def test_the_feed_reports_delivery_presence_and_ticket_changes(
     with session_factory() as session:
         later = feed.poll(session, T0 + timedelta(seconds=20))
     assert [e.data for e in later if e.name == "presence"] == [{"viewing": [], "typing": [], "text": ""}]
+
+
+def test_a_reply_delivered_before_the_stream_opened_is_reported(
+    desk: Desk, inbound: Inbound, db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = inbound("где поставка?")
+    reply = do_reply(db, ticket, agent=desk.marina, text="Проверяю", public=True)
+    db.commit()  # the page is drawn now, showing «отправляется»
+    do_record_delivery(db, reply, DeliveryResult(sent=True, external_id="tg-2"))
+    db.commit()  # the worker delivers before the browser opens the stream
+    feed = TicketFeed(ticket_id=ticket.id, agent_id=desk.marina.id, agent_name="Марина", after=reply.id, lang="ru",
+                      board=ViewerBoard())  # fmt: skip
+    with session_factory() as session:
+        events = feed.poll(session, T0)
+    assert [e.data for e in events if e.name == "delivery"] == [
+        {"id": reply.id, "state": "sent", "label": "доставлено", "error": ""}
+    ]
+    with session_factory() as session:
+        assert [e for e in feed.poll(session, T0) if e.name == "delivery"] == []  # told once
 
 
 def test_typing_on_a_public_reply_reaches_the_chat_and_colleagues(

@@ -37,6 +37,10 @@ log = logging.getLogger("otklik.web.agent.live")
 BATCH = 500
 
 
+#: a reply's state as far as a freshly connected stream knows: not yet told to the page
+UNKNOWN = "unknown"
+
+
 class TicketFeed:
     """What one agent's stream of one ticket has shown, and what is new since.
 
@@ -72,8 +76,10 @@ class TicketFeed:
 
     def _messages(self, session: Session) -> list[Event]:
         if not self._started:
+            # The page may have been drawn before the worker delivered: the first poll reports the current
+            # state of every public reply the page shows (unknown → its state), and keeps watching the queued.
             latest, _ = list_messages_before(session, self.ticket_id, limit=50)
-            self._pending = {m.id: Delivery.QUEUED.value for m in latest if m.id <= self._last and self._queued(m)}
+            self._pending = {m.id: UNKNOWN for m in latest if m.id <= self._last and self._ours(m)}
         floor = min([self._last, *(i - 1 for i in self._pending)])
         events: list[Event] = []
         for message in list_messages(session, self.ticket_id, after_id=floor, limit=BATCH):
@@ -97,6 +103,10 @@ class TicketFeed:
     @staticmethod
     def _queued(message: Message) -> bool:
         return message.delivery_state == Delivery.QUEUED.value
+
+    @staticmethod
+    def _ours(message: Message) -> bool:
+        return message.direction == Direction.OUTBOUND.value and message.delivery_state is not None
 
     def _presence_change(self, at: datetime) -> list[Event]:
         agent_id, name = self._agent

@@ -103,11 +103,13 @@ def do_record_customer_message(session: Session, ticket: Ticket, *, actor: Actor
     ticket.last_public_author = Author.CUSTOMER.value
     ticket.last_customer_message_at = at
     fresh = ticket.first_customer_message_at is None
+    policy = None  # a new ticket's two SLA clocks share one choice of policy
     if fresh:
         ticket.first_customer_message_at = at
-        clocks.start_resolution_clock(session, ticket, at, fresh=True)
+        policy = clocks.policy_for(session, ticket)
+        clocks.start_resolution_clock(session, ticket, at, fresh=True, policy=policy)
         clocks.start_age_clock(session, ticket, at, fresh=True)
-    clocks.start_response_clock(session, ticket, at, fresh=fresh)
+    clocks.start_response_clock(session, ticket, at, fresh=fresh, policy=policy)
     if was == Status.ON_HOLD.value:
         clocks.cancel_hold(session, ticket)
     if was == Status.SOLVED.value:

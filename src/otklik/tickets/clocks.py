@@ -105,17 +105,21 @@ def _plan_json(plan: list[tuple[Stage, datetime]]) -> list[list[str]]:
     return [[stage.value, when.isoformat()] for stage, when in plan]
 
 
-def start_response_clock(session: Session, ticket: Ticket, at: datetime, *, fresh: bool = False) -> None:
-    """The customer now waits for us (unless they already were: the earlier wait keeps counting)."""
+def start_response_clock(
+    session: Session, ticket: Ticket, at: datetime, *, fresh: bool = False, policy: Policy | None = None
+) -> None:
+    """The customer now waits for us (unless they already were: the earlier wait keeps counting).
+
+    ``policy``: the ticket's policy when the caller has already picked it (it reads every SLA policy).
+    """
     if ticket.waiting_since is not None:
         return
     ticket.waiting_since = at
-    _schedule_response(session, ticket, fresh=fresh)
+    _schedule_response(session, ticket, policy or policy_for(session, ticket), fresh=fresh)
 
 
-def _schedule_response(session: Session, ticket: Ticket, *, fresh: bool = False) -> None:
+def _schedule_response(session: Session, ticket: Ticket, policy: Policy, *, fresh: bool = False) -> None:
     assert ticket.waiting_since is not None
-    policy = policy_for(session, ticket)
     ticket.sla_policy_id = policy.id
     first = ticket.first_response_at is None
     duration = policy.first_response if first else policy.next_response
@@ -148,8 +152,10 @@ def pause_response_clock(session: Session, ticket: Ticket) -> None:
     jobs.cancel(session, key(ticket.id, f"sla:{Target.RESPONSE.value}"))
 
 
-def start_resolution_clock(session: Session, ticket: Ticket, at: datetime, *, fresh: bool = False) -> None:
-    policy = policy_for(session, ticket)
+def start_resolution_clock(
+    session: Session, ticket: Ticket, at: datetime, *, fresh: bool = False, policy: Policy | None = None
+) -> None:
+    policy = policy or policy_for(session, ticket)
     ticket.sla_policy_id = policy.id
     ticket.resolution_due_at = _schedule_target(
         session, ticket, Target.RESOLUTION, at, policy.resolution, policy, fresh=fresh
@@ -158,10 +164,11 @@ def start_resolution_clock(session: Session, ticket: Ticket, at: datetime, *, fr
 
 def retarget(session: Session, ticket: Ticket) -> None:
     """Urgency or category changed: the running targets follow the new policy from their start."""
+    policy = policy_for(session, ticket)
     if ticket.waiting_since is not None:
-        _schedule_response(session, ticket)
+        _schedule_response(session, ticket, policy)
     if ticket.resolution_due_at is not None and ticket.first_customer_message_at is not None:
-        start_resolution_clock(session, ticket, ticket.first_customer_message_at)
+        start_resolution_clock(session, ticket, ticket.first_customer_message_at, policy=policy)
 
 
 def start_age_clock(session: Session, ticket: Ticket, first_message_at: datetime, *, fresh: bool = False) -> None:

@@ -19,7 +19,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 from sqlalchemy.orm import Session, sessionmaker
@@ -178,17 +178,24 @@ class ChatFeed:
         return [Event("typing", {"typing": name is not None, "name": name})]
 
 
-def _poll(factory: sessionmaker[Session], feed: ChatFeed) -> list[Event]:
+class Feed(Protocol):
+    """Anything a live stream can poll: what is new for its reader since the last poll."""
+
+    def poll(self, session: Session, at: datetime) -> list[Event]: ...
+
+
+def _poll(factory: sessionmaker[Session], feed: Feed) -> list[Event]:
     with factory() as session:
         return feed.poll(session, clock.now())
 
 
 async def event_stream(
-    factory: sessionmaker[Session], feed: ChatFeed, *, poll_seconds: float, stream_seconds: float
+    factory: sessionmaker[Session], feed: Feed, *, poll_seconds: float, stream_seconds: float, label: str
 ) -> AsyncIterator[str]:
     """SSE text for ``stream_seconds``, then the end (the client reconnects with ``Last-Event-ID``).
 
-    The loop sleeps on the event loop and borrows a thread only for each short poll.
+    The loop sleeps on the event loop and borrows a thread only for each short poll. Serves the
+    chat widget and the agent's ticket page alike; ``label`` names the stream in the log.
     """
     yield f"retry: {RETRY_MS}\n\n"
     started = quiet = time.monotonic()
@@ -196,7 +203,7 @@ async def event_stream(
         try:
             events = await anyio.to_thread.run_sync(_poll, factory, feed)
         except Exception:
-            log.exception("web chat stream of %s stopped", feed.visitor_id)
+            log.exception("%s stopped", label)
             return
         for event in events:
             yield frame(event)

@@ -8,17 +8,12 @@ urgency changed: the page refreshes its header) and ``presence`` (names and thei
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import AsyncIterator
 from datetime import datetime
 
-import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from otklik.core import clock
 from otklik.core.config import get_settings
 from otklik.messages.models import Delivery, Direction, Message
 from otklik.messages.queries import list_messages, list_messages_before
@@ -29,11 +24,10 @@ from otklik.web.agent.presence import ViewerBoard
 from otklik.web.agent.ticket import MessageId, TicketId, board
 from otklik.web.agent.views import DELIVERY
 from otklik.web.deps import DB
-from otklik.web.live import KEEPALIVE_SECONDS, RETRY_MS, Event, frame
+from otklik.web.live import Event, event_stream
 from otklik.web.ui import tr
 
 router = APIRouter(include_in_schema=False)
-log = logging.getLogger("otklik.web.agent.live")
 BATCH = 500
 
 
@@ -124,36 +118,6 @@ class TicketFeed:
         return [Event("presence", {"viewing": viewing, "typing": typing, "text": " · ".join(words)})]
 
 
-def _poll(factory: sessionmaker[Session], feed: TicketFeed) -> list[Event]:
-    with factory() as session:
-        return feed.poll(session, clock.now())
-
-
-async def ticket_stream(
-    factory: sessionmaker[Session], feed: TicketFeed, *, poll_seconds: float, stream_seconds: float
-) -> AsyncIterator[str]:
-    """SSE text for ``stream_seconds``, then the end (the browser reconnects with ``Last-Event-ID``)."""
-    yield f"retry: {RETRY_MS}\n\n"
-    started = quiet = time.monotonic()
-    while True:
-        try:
-            events = await anyio.to_thread.run_sync(_poll, factory, feed)
-        except Exception:
-            log.exception("ticket stream of %s stopped", feed.ticket_id)
-            return
-        for event in events:
-            yield frame(event)
-        now = time.monotonic()
-        if events:
-            quiet = now
-        elif now - quiet >= KEEPALIVE_SECONDS:
-            yield ": keepalive\n\n"
-            quiet = now
-        if now - started >= stream_seconds:
-            return
-        await anyio.sleep(poll_seconds)
-
-
 @router.get("/agent/tickets/{ticket_id}/events")
 def events(ticket_id: TicketId, request: Request, desk: DeskDep, db: DB, after: MessageId = 0) -> StreamingResponse:
     """The live stream of one ticket page (``Last-Event-ID`` wins over ``after`` on a reconnect)."""
@@ -164,7 +128,12 @@ def events(ticket_id: TicketId, request: Request, desk: DeskDep, db: DB, after: 
                       lang=desk.lang, board=board(request))  # fmt: skip
     settings = get_settings()
     db.close()  # the stream opens a short session per poll; none is held in between
-    stream = ticket_stream(request.app.state.session_factory, feed, poll_seconds=settings.webchat_poll_seconds,
-                           stream_seconds=settings.webchat_stream_seconds)  # fmt: skip
+    stream = event_stream(
+        request.app.state.session_factory,
+        feed,
+        poll_seconds=settings.webchat_poll_seconds,
+        stream_seconds=settings.webchat_stream_seconds,
+        label=f"ticket stream of {ticket.id}",
+    )
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream, media_type="text/event-stream", headers=headers)

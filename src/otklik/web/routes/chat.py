@@ -86,6 +86,7 @@ def stream(
         feed,
         poll_seconds=settings.webchat_poll_seconds,
         stream_seconds=settings.webchat_stream_seconds,
+        label=f"web chat stream of {feed.visitor_id}",
     )
     headers = {"Cache-Control": "no-cache, no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(events, media_type="text/event-stream", headers=headers)

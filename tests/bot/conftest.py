@@ -11,6 +11,7 @@ from otklik.bot.tasks import use_triager
 from otklik.bot.triage_link import TriageView
 from otklik.core import jobs
 from otklik.core.actors import Actor
+from otklik.core.config import get_settings
 from otklik.kb.seed import ImportSummary, do_import_seed, load_seed
 from otklik.triage.settings import get_triage_settings
 from otklik.worker import registry
@@ -41,10 +42,12 @@ def triage(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], TriageVi
     """The bot's tests bring their own triage: the real model's job is switched off so it cannot
     overrule this one through routing (its recall-first urgency threshold flags some plain questions)."""
     monkeypatch.setenv("OTKLIK_TRIAGE_ENABLED", "false")
+    get_settings.cache_clear()
     get_triage_settings.cache_clear()
     use_triager(fixed_triage)
     yield fixed_triage
     use_triager(None)
+    get_settings.cache_clear()
     get_triage_settings.cache_clear()
 
 

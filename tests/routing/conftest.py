@@ -42,8 +42,10 @@ def web_secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def real_triage(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("OTKLIK_TRIAGE_ENABLED", "1")
+    get_settings.cache_clear()
     get_triage_settings.cache_clear()
     yield
+    get_settings.cache_clear()
     get_triage_settings.cache_clear()
 
 

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     public_rate_per_minute: int = 20
     #: every new ticket gets a routing job (owner by skill, load, presence, shift); off: the shared pool
     routing_enabled: bool = True
+    #: the model reads every new ticket (category, urgency, references) in the worker; off: people triage
+    triage_enabled: bool = True
 
 
 def wants_embedded_worker(settings: Settings) -> bool:

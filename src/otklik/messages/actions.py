@@ -186,12 +186,15 @@ LIVE_CHANNELS = frozenset({Channel.WEBCHAT, Channel.TELEGRAM, Channel.VK, Channe
 
 
 def _after_new_ticket(session: Session, ticket: Ticket) -> None:
-    """What a new ticket sets going, as jobs in intake's own transaction (higher domains subscribe
-    by kind): triage (otklik.triage.tasks), then routing to a named owner (otklik.routing.tasks),
-    which takes triage's answer from the pending routing job."""
-    jobs.schedule(session, "triage.ticket", {"ticket_id": ticket.id}, fresh=True)
-    if get_settings().routing_enabled:
+    """What a new ticket sets going: one job in intake's own transaction (higher domains subscribe
+    by kind). With routing on, routing's job (otklik.routing.tasks) has triage read the ticket and
+    gives it a named owner; with routing off, triage's own job (otklik.triage.tasks) reads it;
+    with both off, nothing runs and people triage and take tickets from the shared queue."""
+    settings = get_settings()
+    if settings.routing_enabled:
         jobs.schedule(session, "routing.route", {"ticket_id": ticket.id}, key=f"ticket:{ticket.id}:route", fresh=True)
+    elif settings.triage_enabled:
+        jobs.schedule(session, "triage.ticket", {"ticket_id": ticket.id}, fresh=True)
 
 
 def do_receive_batch(session: Session, inbounds: tuple[InboundMessage, ...]) -> list[Intake | DomainError]:

@@ -1,10 +1,11 @@
-"""Routing jobs: the owner of a new ticket (after triage when triage runs), parked tickets offered
-to specialists again, absent owners' waiting tickets moved, and the sweep that finds them.
+"""Routing jobs: the owner of a new ticket (read by triage first when triage is on), parked tickets
+offered to specialists again, absent owners' waiting tickets moved, and the sweep that finds them.
 
-The hand-over from triage is the job itself: ``routing.route`` with ``{"ticket_id"}`` routes an
-unowned ticket on what it knows; with ``category``, ``urgency`` (and ``queue``: ``general`` for a
-low-confidence result) it routes on triage's result and then records the triage, which
-``tickets.actions.do_triage`` allows only once the ticket has its owner.
+``routing.route`` is the one job a new ticket gets at intake. With ``{"ticket_id"}`` alone it has
+triage read the ticket (``triage.actions.do_read_ticket``: references, the model's answer), routes
+on that answer and records the triage, which ``tickets.actions.do_triage`` allows only once the
+ticket has its owner. A payload that already carries ``category``, ``urgency`` (and ``queue``:
+``general`` for a low-confidence result) is a hand-over given from outside: the model is not asked.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from otklik.routing.settings import get_routing_settings
 from otklik.tickets.actions import do_triage
 from otklik.tickets.models import Ticket
 from otklik.tickets.rules import Status
+from otklik.triage.actions import do_read_ticket
 
 TRIAGE = Actor.system("triage")
 GENERAL_QUEUE = "general"
@@ -58,10 +60,15 @@ def _live_ticket(session: Session, job: Job) -> Ticket | None:
 @task(ROUTE)
 def handle_route(session: Session, job: Job) -> datetime | None:
     """Give a new ticket its owner; record triage's result once it has one."""
+    settings = get_settings()
     ticket = _live_ticket(session, job)
-    if ticket is None or not get_settings().routing_enabled:
+    if ticket is None or not settings.routing_enabled:
         return None
     payload = job.payload
+    if settings.triage_enabled and not payload.get("category") and ticket.triaged_at is None:
+        read = do_read_ticket(session, ticket, at=clock.now())
+        if read is not None:
+            payload = {**payload, "category": read.category, "urgency": read.urgency, "queue": read.queue}
     confident = payload.get("queue") != GENERAL_QUEUE
     category = str(payload["category"]) if confident and payload.get("category") else None
     urgency = str(payload["urgency"]) if payload.get("urgency") else None

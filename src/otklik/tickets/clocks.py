@@ -14,15 +14,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.channels.queries import inactivity_seconds
 from otklik.core import jobs
 from otklik.tickets.models import Ticket
-from otklik.timers.models import SlaPolicy
-from otklik.timers.rules import BusinessCalendar
-from otklik.timers.sla import AGE_LEVELS, Policy, Stage, Target, parse_calendar, pick_policy, stages
+from otklik.timers.queries import active_policies
+from otklik.timers.sla import AGE_LEVELS, Policy, Stage, Target, pick_policy, stages
 
 SLA_STAGE = "ticket.sla_stage"
 HOLD_DUE = "ticket.hold_due"
@@ -34,35 +32,10 @@ def key(ticket_id: int, clock: str) -> str:
     return f"ticket:{ticket_id}:{clock}"
 
 
-def configured_policies(session: Session) -> list[Policy]:
-    rows = session.scalars(select(SlaPolicy).where(SlaPolicy.active.is_(True)).order_by(SlaPolicy.id))
-    policies = []
-    for row in rows:
-        calendar = (
-            parse_calendar(row.calendar.timezone, row.calendar.hours, row.calendar.holidays, row.calendar.always_open)
-            if row.calendar is not None
-            else BusinessCalendar.always()
-        )
-        policies.append(
-            Policy(
-                row.name,
-                timedelta(minutes=row.first_response_minutes),
-                timedelta(minutes=row.next_response_minutes),
-                timedelta(minutes=row.resolution_minutes),
-                calendar,
-                urgency=row.urgency,
-                category=row.category,
-                org_tier=row.org_tier,
-                id=row.id,
-            )
-        )
-    return policies
-
-
 def policy_for(session: Session, ticket: Ticket) -> Policy:
     organisation = ticket.customer.organisation
     return pick_policy(
-        configured_policies(session),
+        active_policies(session),
         urgency=ticket.urgency,
         category=ticket.category,
         org_tier=organisation.sla_tier if organisation else None,
@@ -87,9 +60,14 @@ def _schedule_target(
     policy: Policy,
     *,
     fresh: bool,
+    running: datetime | None = None,
 ) -> datetime:
+    """Plan ``target``'s stages from ``start``; ``running``: the due time of the clock already
+    planned on this same policy, whose job is left as it is when the plan comes out the same."""
     plan = stages(start, duration, policy.calendar)
     due = plan[1][1]
+    if running == due:
+        return running
     jobs.schedule(
         session,
         SLA_STAGE,
@@ -118,12 +96,20 @@ def start_response_clock(
     _schedule_response(session, ticket, policy or policy_for(session, ticket), fresh=fresh)
 
 
-def _schedule_response(session: Session, ticket: Ticket, policy: Policy, *, fresh: bool = False) -> None:
+def _schedule_response(
+    session: Session, ticket: Ticket, policy: Policy, *, fresh: bool = False, same_policy: bool = False
+) -> None:
+    """``same_policy``: the running clock was planned on ``policy`` (a retarget that kept it)."""
     assert ticket.waiting_since is not None
-    ticket.sla_policy_id = policy.id
     first = ticket.first_response_at is None
+    running = None
+    if same_policy:
+        running = ticket.first_response_due_at if first else ticket.next_response_due_at
+    ticket.sla_policy_id = policy.id
     duration = policy.first_response if first else policy.next_response
-    due = _schedule_target(session, ticket, Target.RESPONSE, ticket.waiting_since, duration, policy, fresh=fresh)
+    due = _schedule_target(
+        session, ticket, Target.RESPONSE, ticket.waiting_since, duration, policy, fresh=fresh, running=running
+    )
     if first:
         ticket.first_response_due_at = due
     else:
@@ -153,22 +139,31 @@ def pause_response_clock(session: Session, ticket: Ticket) -> None:
 
 
 def start_resolution_clock(
-    session: Session, ticket: Ticket, at: datetime, *, fresh: bool = False, policy: Policy | None = None
+    session: Session,
+    ticket: Ticket,
+    at: datetime,
+    *,
+    fresh: bool = False,
+    policy: Policy | None = None,
+    same_policy: bool = False,
 ) -> None:
     policy = policy or policy_for(session, ticket)
+    running = ticket.resolution_due_at if same_policy else None
     ticket.sla_policy_id = policy.id
     ticket.resolution_due_at = _schedule_target(
-        session, ticket, Target.RESOLUTION, at, policy.resolution, policy, fresh=fresh
+        session, ticket, Target.RESOLUTION, at, policy.resolution, policy, fresh=fresh, running=running
     )
 
 
 def retarget(session: Session, ticket: Ticket) -> None:
-    """Urgency or category changed: the running targets follow the new policy from their start."""
+    """Urgency or category changed: the running targets follow the new policy from their start.
+    A target whose plan comes out the same (the same policy still applies) keeps its job as it is."""
     policy = policy_for(session, ticket)
+    same = ticket.sla_policy_id == policy.id
     if ticket.waiting_since is not None:
-        _schedule_response(session, ticket, policy)
+        _schedule_response(session, ticket, policy, same_policy=same)
     if ticket.resolution_due_at is not None and ticket.first_customer_message_at is not None:
-        start_resolution_clock(session, ticket, ticket.first_customer_message_at, policy=policy)
+        start_resolution_clock(session, ticket, ticket.first_customer_message_at, policy=policy, same_policy=same)
 
 
 def start_age_clock(session: Session, ticket: Ticket, first_message_at: datetime, *, fresh: bool = False) -> None:

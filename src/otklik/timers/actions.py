@@ -12,6 +12,7 @@ from otklik.core import audit, clock
 from otklik.core.actors import Actor
 from otklik.core.errors import Conflict, InvalidInput, NotFound
 from otklik.timers.models import CalendarRow, SlaPolicy
+from otklik.timers.queries import forget_policies
 from otklik.timers.sla import parse_calendar
 
 
@@ -39,6 +40,7 @@ def do_create_calendar(
     )
     session.add(row)
     session.flush()
+    forget_policies(session)
     audit.record(session, actor=actor, action="calendar.created", entity="calendar", entity_id=row.id, at=moment)
     return row
 
@@ -75,5 +77,6 @@ def do_create_policy(
     )
     session.add(row)
     session.flush()
+    forget_policies(session)
     audit.record(session, actor=actor, action="sla_policy.created", entity="sla_policy", entity_id=row.id, at=moment)
     return row

@@ -2,8 +2,9 @@
 of the same customer is linked, and the model's answer is recorded as a suggestion.
 
 Triage never picks an owner (routing does) and never sets the category of an unowned ticket:
-«a triaged ticket always has an owner». The answer travels to routing in its job, or, with
-routing switched off, is recorded with ``do_triage`` on a ticket that already has an owner.
+«a triaged ticket always has an owner». With routing on, routing's job for a new ticket reads it
+here first (``do_read_ticket``) and routes on the answer: one job, one ticket load. With routing
+switched off, triage's own job records the answer with ``do_triage`` on a ticket that has an owner.
 """
 
 from __future__ import annotations
@@ -18,14 +19,17 @@ from otklik.core.actors import Actor
 from otklik.core.taxonomy import Category, Urgency
 from otklik.tickets.actions import do_add_reference, do_triage
 from otklik.tickets.models import Ticket
-from otklik.triage.model import Prediction
-from otklik.triage.queries import SUGGESTED
+from otklik.triage.model import Prediction, get_model
+from otklik.triage.queries import SUGGESTED, first_words
 from otklik.triage.rules import extract_references
+from otklik.triage.settings import get_triage_settings
 
 TRIAGE_ACTOR = Actor.system("triage")
-#: the job that triages a new ticket; routing's job carries the answer on
+#: the job that triages a new ticket while routing is off (with routing on, routing's job reads it)
 TRIAGE_JOB = "triage.ticket"
 ROUTE_JOB = "routing.route"
+#: the model reads the opening of a very long letter; references come from all of it
+MAX_TEXT = 20_000
 
 
 def triage_job_key(ticket_id: int) -> str:
@@ -53,6 +57,19 @@ def do_extract_references(session: Session, ticket: Ticket, text: str, *, at: da
         if do_add_reference(session, ticket, kind=kind, value=value, actor=TRIAGE_ACTOR, at=at) is not None:
             added.append((kind, value))
     return added
+
+
+def do_read_ticket(session: Session, ticket: Ticket, *, at: datetime) -> Prediction | None:
+    """Read a new ticket's first message: its references are stored and the model's answer is
+    recorded (``ticket.triage_suggested``) and returned. None when there is nothing to read."""
+    text = first_words(session, ticket.id)
+    if not text.strip():
+        return None
+    do_extract_references(session, ticket, text, at=at)
+    model = get_model()
+    prediction = model.predict(text[:MAX_TEXT], threshold=get_triage_settings().threshold)
+    do_record_suggestion(session, ticket, prediction, model_id=model.model_id, at=at)
+    return prediction
 
 
 def suggestion_data(prediction: Prediction, model_id: str) -> dict[str, Any]:

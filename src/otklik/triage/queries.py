@@ -56,6 +56,23 @@ def agent_labels(session: Session, limit: int = 100_000) -> list[AgentLabel]:
     ]
 
 
+def first_words(session: Session, ticket_id: int) -> str:
+    """What the customer wrote first: the subject (when it says more than the first line) and the
+    text. Two columns of one row, not the message with its files and author."""
+    row = session.execute(
+        select(Message.subject, Message.text)
+        .where(Message.ticket_id == ticket_id, Message.direction == Direction.INBOUND.value)
+        .order_by(Message.created_at, Message.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return ""
+    subject, text = (row[0] or "").strip(), row[1] or ""
+    if subject and not text.startswith(subject):
+        return f"{subject}\n{text}"
+    return text
+
+
 def _first_messages(session: Session, ticket_ids: list[int]) -> dict[int, str]:
     found: dict[int, str] = {}
     for chunk in _chunks(ticket_ids):

@@ -1,4 +1,7 @@
-"""Triage knobs from the environment (prefix ``OTKLIK_TRIAGE_``), kept with the domain that reads them."""
+"""Triage knobs from the environment (prefix ``OTKLIK_TRIAGE_``), kept with the domain that reads them.
+
+``OTKLIK_TRIAGE_ENABLED`` is read by ``core.config`` (``triage_enabled``): intake decides from it which
+job a new ticket gets, and intake sits below triage."""
 
 from __future__ import annotations
 
@@ -11,8 +14,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class TriageSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OTKLIK_TRIAGE_", extra="ignore")
 
-    #: triage new tickets in the worker (off: tickets wait for a person, references are not extracted)
-    enabled: bool = True
     #: this installation's model, trained with its agents' corrections by ``otklik triage train``;
     #: while it does not exist the model shipped in the package is used
     model_path: str = "./var/triage/model.npz"

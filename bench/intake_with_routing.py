@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -169,21 +171,51 @@ def _max_ticket(engine: Engine) -> int:
     return int(top)
 
 
+@contextlib.contextmanager
+def running_worker(url: str, separate: bool) -> Iterator[subprocess.Popen[bytes] | None]:
+    """``otklik worker`` in its own process (the deployment ``architecture.md`` names), or nothing
+    when the server runs its embedded worker."""
+    if not separate:
+        yield None
+        return
+    exe = Path(sys.executable).parent / "otklik"
+    command = [str(exe), "worker", "--poll", "0.2"]
+    process = subprocess.Popen(command, env={**os.environ, "OTKLIK_DATABASE_URL": url})
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 def one_run(args: argparse.Namespace, mode: str, token: str, senders: list[str]) -> dict[str, Any]:
     """One server start, M messages, with the pipeline ``on`` or ``off``."""
     saved = _switch(mode, args.off_env)
     saved.setdefault("OTKLIK_EMBEDDED_WORKER", os.environ.get("OTKLIK_EMBEDDED_WORKER"))
-    os.environ["OTKLIK_EMBEDDED_WORKER"] = "on"  # the worker runs beside intake in both modes
+    # the worker runs in both modes: inside the server, or (--separate-worker) in its own process
+    os.environ["OTKLIK_EMBEDDED_WORKER"] = "off" if args.separate_worker else "on"
     engine = make_engine(args.url)
     first = _max_ticket(engine)
     job = {"run": uuid.uuid4().hex[:8], "seed": args.seed, "senders": senders, "new_ratio": args.new_sender_ratio}
+    database = engine.url.database if engine.dialect.name == "postgresql" else None
     try:
-        with running_server(args.url, workers=args.workers) as server:
+        with (
+            running_server(args.url, workers=args.workers) as server,
+            running_worker(args.url, args.separate_worker) as worker,
+        ):
             asyncio.run(_fire(server.base_url, token, min(100, args.messages), 8, {**job, "run": job["run"] + "w"}))
-            meter = CpuMeter(server.process.pid, None)
+            meter = CpuMeter(server.process.pid, database)
+            worker_meter = CpuMeter(worker.pid if worker is not None else None, None)
             meter.start()
+            worker_meter.start()
             fired = asyncio.run(_fire(server.base_url, token, args.messages, args.concurrency, job))
             cpu = meter.stop()
+            cpu["worker_cores"] = worker_meter.stop()["server_cores"]
+            behind = _pending_routes(engine)
             drained_after = 0.0
             if mode == "on":
                 t0 = time.perf_counter()
@@ -205,7 +237,10 @@ def one_run(args: argparse.Namespace, mode: str, token: str, senders: list[str])
         "msgs_per_s": round(created / fired["wall"], 1),
         "latency": summary_ms(fired["latencies"]) if fired["latencies"] else {},
         "server_cores": cpu["server_cores"],
+        "worker_cores": cpu["worker_cores"],
+        "postgres_cores": cpu.get("postgres_cores", 0.0),
         "machine_busy_pct": cpu["machine_busy_pct"],
+        "routes_pending_at_last_message": behind,
         "new_tickets": total,
         "owned_tickets": owned,
         "routing_drain_s": round(drained_after, 2),
@@ -214,8 +249,9 @@ def one_run(args: argparse.Namespace, mode: str, token: str, senders: list[str])
         f"{mode:>3}: {created:,} stored in {fired['wall']:.1f}s = {result['msgs_per_s']:,} msgs/s; "
         f"p50 {result['latency'].get('p50_ms')} ms, p95 {result['latency'].get('p95_ms')} ms; "
         f"{owned:,} of {total:,} new tickets owned"
-        + (f" (routing done {drained_after:.1f}s after the last message)" if mode == "on" else "")
-        + f"; server {cpu['server_cores']} cores, machine {cpu['machine_busy_pct']}% busy"
+        + (f" ({behind} waiting at the last message, all routed {drained_after:.1f}s after it)" if mode == "on" else "")
+        + f"; cores: server {cpu['server_cores']}, worker {cpu['worker_cores']}, "
+        f"postgres {cpu.get('postgres_cores', 0.0)}; machine {cpu['machine_busy_pct']}% busy"
     )
     return result
 
@@ -335,6 +371,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "benchmark": "intake_with_routing",
         "url": redact(args.url),
         "workers": args.workers,
+        "separate_worker": args.separate_worker,
         "messages_per_run": args.messages,
         "concurrency": args.concurrency,
         "new_sender_ratio": args.new_sender_ratio,
@@ -384,6 +421,11 @@ def main() -> None:
         action="append",
         default=None,
         help="KEY=VALUE for the off runs besides OTKLIK_ROUTING_ENABLED=0 (default: OTKLIK_TRIAGE_ENABLED=0)",
+    )
+    parser.add_argument(
+        "--separate-worker",
+        action="store_true",
+        help="run `otklik worker` as its own process beside `otklik serve` (default: the embedded worker)",
     )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--json-out")

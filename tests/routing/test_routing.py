@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.agents.queries import find_team
-from otklik.core import clock
+from otklik.core import clock, jobs
 from otklik.core.audit import AuditEvent
 from otklik.tickets.models import Ticket
 from tests.conftest import Cast
@@ -107,6 +107,33 @@ def test_urgent_goes_to_a_free_neighbour_normal_waits_for_the_expert(
     assert [c["name"] for c in why["candidates"]] == ["Павел Второй", "Марина Складова"]
     assert owner(client, olga, normal) == "Марина Складова"  # normal: the exact skill, 3 of 4 or not
     assert decisions(client, olga, normal)[0]["reason"]["en"].endswith("3 of 4 open, online")
+
+
+def test_two_tickets_of_one_customer_in_one_worker_batch_go_to_the_same_owner(
+    client: TestClient, db: Session, cast: Cast, frozen_clock: clock.FrozenClock, run: Run
+) -> None:
+    """Routing's reads do not flush (a batch writes once): the second ticket must still see that
+    the first, routed a moment ago in the same batch and not yet written, went to someone."""
+    anna, pavel, olga = cast.agent_anna, cast.agent_pavel, cast.admin_olga
+    presence(client, anna, "online")
+    presence(client, pavel, "online")
+    first = write(client, anna, "Не пришла выплата за неделю", sender="irina_tg")
+    customer_id = ticket(client, olga, first)["customer"]["id"]
+    call(client, olga, "POST", f"/customers/{customer_id}/identities", {"kind": "vk", "value": "irina_vk"}, 201)
+    second = write(client, anna, "И акт сверки не сходится", sender="irina_vk", channel="vk")
+    assert second != first
+    assert ticket(client, olga, second)["customer"]["id"] == customer_id
+    for ticket_id in (first, second):  # the bot's jobs would flush between the two routing jobs
+        jobs.cancel(db, f"bot:{ticket_id}")
+    hand_over_from_triage(db, first, "finance", "normal")
+    hand_over_from_triage(db, second, "finance", "normal")
+    assert run() >= 2
+    first_owner = owner(client, olga, first)
+    assert first_owner is not None
+    assert owner(client, olga, second) == first_owner
+    [why] = decisions(client, olga, second)
+    assert why["code"] == "returning"
+    assert why["to"]["name"] == first_owner
 
 
 def test_returning_customer_goes_back_to_their_previous_owner(

@@ -83,7 +83,8 @@ def test_routing_on_one_job_reads_the_ticket_and_routes_on_the_answer(
     assert (suggested.data["category"], suggested.data["urgency"]) == ("shipping", "urgent")
     assert suggested.actor_name == "triage"
     assert (ticket.category, ticket.urgency) == ("shipping", "urgent")
-    assert ticket.assignee_id is not None and ticket.triaged_at is not None
+    assert ticket.assignee_id is not None
+    assert ticket.triaged_at is not None
     actions = _actions(db, ticket)
     # read, then owned, then triaged: «a triaged ticket always has an owner»
     assert actions.index("ticket.triage_suggested") < actions.index("ticket.assigned") < actions.index("ticket.triaged")
@@ -99,7 +100,8 @@ def test_routing_off_triage_reads_alone_and_leaves_an_unowned_ticket_untriaged(
     assert ("supply", "30211477") in {(r.kind, r.value) for r in ticket.references}
     assert "ticket.triage_suggested" in _actions(db, ticket)
     assert ticket.assignee_id is None  # triage never picks an owner
-    assert ticket.category is None and ticket.triaged_at is None
+    assert ticket.category is None
+    assert ticket.triaged_at is None
 
 
 def test_both_off_a_new_ticket_sets_no_job_going(
@@ -119,7 +121,8 @@ def test_routing_on_triage_off_routes_without_reading(
     _run(db, ticket)
     assert ticket.assignee_id is not None
     assert "ticket.triage_suggested" not in _actions(db, ticket)
-    assert ticket.references == [] and ticket.category is None
+    assert ticket.references == []
+    assert ticket.category is None
 
 
 def test_another_customers_ticket_number_is_not_linked(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, object_session
 
 from otklik.agents.models import Agent
 from otklik.core.audit import AuditEvent
@@ -114,6 +114,7 @@ def agent_pool(session: Session) -> Pool:
     if cached is not None and current is not None and cached[0] is current:
         pool: Pool = cached[1]
         return pool
+    session.flush()  # loads count what this transaction has assigned so far, flushed or not
     agents = list(session.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.id)))
     pool = Pool({a.id: a for a in agents}, {f.id: f for f in facts_for(session, agents)})
     if current is not None:
@@ -128,8 +129,30 @@ def facts_for(session: Session, agents: Sequence[Agent]) -> list[AgentFacts]:
     return [facts_of(a, rows.get(a.id), loads.get(a.id, 0)) for a in agents]
 
 
+_OWNERS_MOVED = "otklik.routing.owners_moved"
+
+
+@event.listens_for(Ticket.assignee_id, "set")
+def _note_owner_change(ticket: Ticket, value: object, old: object, _initiator: object) -> None:
+    """Remember whose tickets changed owner since the last flush (``previous_owner_id`` asks)."""
+    session = object_session(ticket)
+    if session is not None and value != old:
+        session.info.setdefault(_OWNERS_MOVED, set()).add(ticket.customer_id)
+
+
+@event.listens_for(Session, "after_flush")
+def _owners_written(session: Session, _context: object) -> None:
+    session.info.pop(_OWNERS_MOVED, None)
+
+
 def previous_owner_id(session: Session, ticket: Ticket) -> int | None:
-    """The owner of the customer's latest other ticket: a returning customer goes back to them."""
+    """The owner of the customer's latest other ticket: a returning customer goes back to them.
+
+    Routing reads without autoflush (``routing.tasks``); when one of this customer's tickets has
+    changed owner in this session and is not written yet, it is written first so the read sees it.
+    """
+    if ticket.customer_id in session.info.get(_OWNERS_MOVED, ()):
+        session.flush()
     return session.scalars(
         select(Ticket.assignee_id)
         .where(Ticket.customer_id == ticket.customer_id, Ticket.id != ticket.id, Ticket.assignee_id.is_not(None))

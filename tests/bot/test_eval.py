@@ -4,8 +4,6 @@ covers, and it hands every personal case to a person (≥ 95 %)."""
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy.orm import Session
 
 from otklik.bot.evaluation import (
@@ -25,13 +23,10 @@ def test_held_out_meets_the_bar(db: Session, seeded: ImportSummary) -> None:
     questions = load_questions("heldout")
     assert len(questions) >= 150
     assert {q.label for q in questions} >= {"none", "human"}
-    started = time.perf_counter()
     metrics = evaluate(db, questions, triager=default_triager(), split="heldout")
-    per_question = (time.perf_counter() - started) / len(questions)
     assert metrics.precision >= MIN_PRECISION, metrics.summary()
     assert metrics.coverage >= MIN_COVERAGE, metrics.summary()
     assert metrics.personal_handoff >= MIN_PERSONAL_HANDOFF, metrics.summary()
-    assert per_question < 0.05, f"{per_question * 1000:.1f} ms per question"
 
 
 def test_the_splits_do_not_overlap_and_unseen_is_apart() -> None:

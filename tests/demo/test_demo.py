@@ -8,7 +8,6 @@ rolled back at the end, with the clock frozen on a Thursday afternoon.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -49,8 +48,6 @@ SUMMARY = re.compile(
 class Loaded:
     session: Session
     summary: str
-    wall: float
-    cpu: float
 
     def tickets(self) -> list[Ticket]:
         return list(self.session.scalars(select(Ticket).order_by(Ticket.id)))
@@ -71,10 +68,9 @@ def demo(engine: Engine) -> Iterator[Loaded]:
     session = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)()
     previous = clock.install(clock.FrozenClock(NOW))
     try:
-        wall, cpu = time.perf_counter(), time.process_time()
         summary = load_demo(session)
         session.flush()
-        yield Loaded(session, summary, time.perf_counter() - wall, time.process_time() - cpu)
+        yield Loaded(session, summary)
     finally:
         clock.install(previous)
         session.close()
@@ -82,10 +78,8 @@ def demo(engine: Engine) -> Iterator[Loaded]:
         connection.close()
 
 
-def test_demo_loads_fast_and_sums_itself_up(demo: Loaded) -> None:
+def test_demo_sums_itself_up(demo: Loaded) -> None:
     assert SUMMARY.match(demo.summary), demo.summary
-    # CPU time, not wall time: on a busy machine argon2 (nine hashes, about 1 s) waits for a core.
-    assert demo.cpu < 3, f"the demo took {demo.cpu:.2f} s of CPU ({demo.wall:.2f} s wall)"
     tickets = demo.tickets()
     assert f"{ru_count(len(tickets), 'обращение', 'обращения', 'обращений')} (" in demo.summary
     for status in Status:

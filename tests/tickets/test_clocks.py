@@ -100,6 +100,25 @@ def test_urgent_target_warns_owner_then_lead_then_admin(
     assert [n["kind"] for n in notes(client, olga)] == ["sla_escalate"]
 
 
+def test_a_new_category_under_the_same_policy_does_not_restart_the_stages(
+    client: TestClient, cast: Cast, frozen_clock: clock.FrozenClock, run: Any
+) -> None:
+    """A retarget that keeps the policy keeps the plan: the warning already given is not given again."""
+    marina, boris = cast.agent_marina, cast.lead_boris
+    ticket_id = inbound(client, marina, channel="telegram", text="стою на складе, поставку не принимают")
+    post(client, marina, f"/api/v1/tickets/{ticket_id}/triage", {"category": "shipping", "urgency": "urgent"})
+    frozen_clock.advance(timedelta(minutes=12))  # 80 % of 15 minutes: the owner is warned
+    run()
+    assert [n["kind"] for n in notes(client, marina)] == ["sla_warn"]
+    again = post(client, marina, f"/api/v1/tickets/{ticket_id}/triage", {"category": "finance", "urgency": "urgent"})
+    assert again["sla"]["first_response_due_at"] == iso(MOSCOW_NOON + timedelta(minutes=15))  # the same target
+    run()
+    assert [n["kind"] for n in notes(client, marina)] == ["sla_warn"]  # not warned twice
+    frozen_clock.advance(timedelta(minutes=3))
+    run()
+    assert [n["kind"] for n in notes(client, boris)] == ["sla_breach"]  # the walk goes on where it was
+
+
 def test_only_a_delivered_reply_stops_the_clock(client: TestClient, cast: Cast, frozen_clock: Any, run: Any) -> None:
     anna = cast.agent_anna
     chat = inbound(client, anna, channel="webchat")

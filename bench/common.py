@@ -37,6 +37,8 @@ ADMIN_EMAIL = f"bench-admin@{AGENT_DOMAIN}"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 #: per-sender rate limits stay on (every message is still counted) but far above what the
 #: benchmark sends, so a loaded customer who writes often is not refused with 429
+#: the ``otklik`` command of this virtualenv
+OTKLIK = Path(sys.executable).parent / "otklik"
 BENCH_ENV = {"OTKLIK_RATE_PER_MINUTE": "1000000", "OTKLIK_RATE_PER_DAY": "1000000"}
 
 
@@ -135,9 +137,8 @@ class Server:
 def running_server(url: str, *, workers: int, port: int | None = None, timeout: float = 60.0) -> Iterator[Server]:
     """Start ``otklik serve --workers W`` on 127.0.0.1 against ``url``, wait for /healthz, stop it afterwards."""
     port = port or free_port()
-    exe = Path(sys.executable).parent / "otklik"
     env = {**os.environ, **BENCH_ENV, "OTKLIK_DATABASE_URL": url}
-    cmd = [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    cmd = [str(OTKLIK), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     process = subprocess.Popen(cmd, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -157,12 +158,17 @@ def running_server(url: str, *, workers: int, port: int | None = None, timeout: 
             time.sleep(1.5)  # let every worker finish importing before the clock starts
         yield Server(process, base)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM and wait (a server drains its requests, a worker its batch); SIGKILL if it hangs."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def _stat(pid: int) -> tuple[str, int, int] | None:

@@ -1,6 +1,7 @@
-"""Intake throughput with routing (and triage, once it hands over) on, against the same intake without them.
+"""Intake throughput with triage and routing on, against the same intake without them.
 
-Starts ``otklik serve`` with its embedded worker against ``--url`` and posts M inbound messages over
+Starts ``otklik serve`` with its embedded worker (or, with ``--separate-worker``, beside ``otklik worker``
+in its own process, the PostgreSQL deployment) against ``--url`` and posts M inbound messages over
 HTTP (127.0.0.1, a bare keep-alive client, C in flight) — alternately with the pipeline off
 (``OTKLIK_ROUTING_ENABLED=0`` plus any ``--off-env``) and on — so both see the same machine, the same
 database growing the same way, and the same load. For the "on" runs it also waits for the worker to
@@ -33,16 +34,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from common import (
     ADMIN_EMAIL,
     BENCH_ACTOR,
+    OTKLIK,
     ROOT,
     CpuMeter,
     machine_facts,
     mint_token,
     redact,
     running_server,
+    stop,
     summary_ms,
     write_json,
 )
@@ -178,18 +182,12 @@ def running_worker(url: str, separate: bool) -> Iterator[subprocess.Popen[bytes]
     if not separate:
         yield None
         return
-    exe = Path(sys.executable).parent / "otklik"
-    command = [str(exe), "worker", "--poll", "0.2"]
+    command = [str(OTKLIK), "worker", "--poll", "0.2"]
     process = subprocess.Popen(command, env={**os.environ, "OTKLIK_DATABASE_URL": url})
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
 
 
 def one_run(args: argparse.Namespace, mode: str, token: str, senders: list[str]) -> dict[str, Any]:
@@ -279,6 +277,12 @@ def _restore(saved: dict[str, str | None]) -> None:
     get_triage_settings.cache_clear()
 
 
+def _drain(factory: sessionmaker[Session]) -> None:
+    """Run every due job, as the worker would, until none is left."""
+    while jobs.run_due(factory, worker="bench-cpu", batch=200):
+        pass
+
+
 def cpu_accounting(args: argparse.Namespace, senders: list[str]) -> dict[str, Any]:
     """CPU per message through the action layer, in this process: intake, then the worker draining
     what intake scheduled, timed per job kind. CPU per unit of work hardly depends on how busy the
@@ -301,8 +305,7 @@ def cpu_accounting(args: argparse.Namespace, senders: list[str]) -> dict[str, An
     result: dict[str, Any] = {}
     for mode in ("off", "on", "off", "on"):
         saved = _switch(mode, args.off_env)
-        while jobs.run_due(factory, worker="bench-cpu", batch=200):
-            pass  # old tickets' timers that came due meanwhile are not this window's work
+        _drain(factory)  # old tickets' timers that came due meanwhile are not this window's work
         first = _max_ticket(engine)
         spent.clear()
         tag = uuid.uuid4().hex[:8]
@@ -320,8 +323,7 @@ def cpu_accounting(args: argparse.Namespace, senders: list[str]) -> dict[str, An
                 do_receive_inbound(session, inbound)
         intake = time.process_time() - t0
         t0 = time.process_time()
-        while jobs.run_due(factory, worker="bench-cpu", batch=200):
-            pass
+        _drain(factory)
         worker = time.process_time() - t0
         _restore(saved)
         total, owned = _new_tickets(engine, first)

@@ -126,6 +126,13 @@ class ChannelNotConfigured(Exception):
     """No adapter can deliver on this channel here (credentials or settings missing)."""
 
 
+def require(channel_ru: str, channel_en: str, *settings: tuple[str, str | None]) -> None:
+    """Refuse an adapter a setting it needs (``(name, value)`` pairs), naming the first one empty."""
+    for name, value in settings:
+        if not value:
+            raise ChannelNotConfigured(f"{channel_ru} не настроен: задайте {name} / {channel_en} is not set up: {name}")
+
+
 class ChannelAuthError(Exception):
     """A webhook call failed the channel's own authentication (secret, signature)."""
 

@@ -25,7 +25,6 @@ import httpx
 from otklik.channels.base import (
     MAX_ATTACHMENT_BYTES,
     ChannelAuthError,
-    ChannelNotConfigured,
     DeliveryResult,
     FileFetchError,
     FileRef,
@@ -36,6 +35,7 @@ from otklik.channels.base import (
     WebhookOutcome,
     describe,
     read_capped,
+    require,
     send_failure,
     split_text,
 )
@@ -282,10 +282,6 @@ def _description(answer: httpx.Response) -> str:
     return _str(_json(answer).get("description")) or answer.reason_phrase or "no description"
 
 
-def _missing(name: str) -> ChannelNotConfigured:
-    return ChannelNotConfigured(f"Telegram не настроен: задайте {name} / Telegram is not set up: {name}")
-
-
 def _adapter(settings: Settings) -> TelegramAdapter:
     return TelegramAdapter(
         api_base=settings.telegram_api_base,
@@ -297,13 +293,11 @@ def _adapter(settings: Settings) -> TelegramAdapter:
 
 def sender(settings: Settings) -> TelegramAdapter:
     """The registry's sender: needs the bot token."""
-    if not settings.telegram_bot_token:
-        raise _missing("OTKLIK_TELEGRAM_BOT_TOKEN")
+    require("Telegram", "Telegram", ("OTKLIK_TELEGRAM_BOT_TOKEN", settings.telegram_bot_token))
     return _adapter(settings)
 
 
 def webhook(settings: Settings) -> TelegramAdapter:
     """The registry's webhook receiver: needs the secret token given to ``setWebhook``."""
-    if not settings.telegram_webhook_secret:
-        raise _missing("OTKLIK_TELEGRAM_WEBHOOK_SECRET")
+    require("Telegram", "Telegram", ("OTKLIK_TELEGRAM_WEBHOOK_SECRET", settings.telegram_webhook_secret))
     return _adapter(settings)

@@ -22,7 +22,6 @@ import httpx
 
 from otklik.channels.base import (
     ChannelAuthError,
-    ChannelNotConfigured,
     DeliveryResult,
     FileFetchError,
     FileRef,
@@ -32,6 +31,7 @@ from otklik.channels.base import (
     WebhookOutcome,
     describe,
     read_capped,
+    require,
     send_failure,
     split_text,
 )
@@ -205,13 +205,12 @@ def _result(answer: httpx.Response) -> DeliveryResult:
 
 def adapter(settings: Settings) -> ViberAdapter:
     """The registry's sender and webhook receiver alike: both need the bot's auth token."""
-    if not settings.viber_auth_token:
-        raise ChannelNotConfigured(
-            "Viber не настроен: задайте OTKLIK_VIBER_AUTH_TOKEN / Viber is not set up: OTKLIK_VIBER_AUTH_TOKEN"
-        )
+    token = settings.viber_auth_token
+    require("Viber", "Viber", ("OTKLIK_VIBER_AUTH_TOKEN", token))
+    assert token is not None  # require() refused an empty one
     return ViberAdapter(
         api_base=settings.viber_api_base,
-        token=settings.viber_auth_token,
+        token=token,
         sender_name=settings.viber_sender_name,
         timeout=settings.messenger_timeout_seconds,
     )

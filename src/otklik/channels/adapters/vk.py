@@ -19,7 +19,6 @@ import httpx
 
 from otklik.channels.base import (
     ChannelAuthError,
-    ChannelNotConfigured,
     DeliveryResult,
     FileFetchError,
     FileRef,
@@ -29,12 +28,15 @@ from otklik.channels.base import (
     WebhookOutcome,
     describe,
     read_capped,
+    require,
     send_failure,
     split_text,
 )
 from otklik.core.config import Settings
 from otklik.core.taxonomy import Channel, IdentityKind
 
+#: the channel's name in the «not set up» messages
+VK_RU, VK_EN = "ВКонтакте", "VK"
 #: VK's limit for one message's text
 TEXT_LIMIT = 4096
 #: peer ids of community chats start here; below it a peer is one user's dialogue
@@ -127,8 +129,7 @@ class VkAdapter:
             raise PayloadError("not a Callback API event: no type")
         kind = event["type"]
         if kind == "confirmation":
-            if not self.confirmation:
-                raise _missing("OTKLIK_VK_CONFIRMATION_CODE")
+            require(VK_RU, VK_EN, ("OTKLIK_VK_CONFIRMATION_CODE", self.confirmation))
             return WebhookOutcome(reply_text=self.confirmation)
         if kind not in {"message_new", "message_edit"}:
             return WebhookOutcome(reply_text=OK)
@@ -269,10 +270,6 @@ def _result(answer: httpx.Response) -> DeliveryResult:
     return send_failure("VK", detail, permanent=not temporary)
 
 
-def _missing(name: str) -> ChannelNotConfigured:
-    return ChannelNotConfigured(f"ВКонтакте не настроен: задайте {name} / VK is not set up: {name}")
-
-
 def _adapter(settings: Settings) -> VkAdapter:
     return VkAdapter(
         api_base=settings.vk_api_base,
@@ -286,13 +283,11 @@ def _adapter(settings: Settings) -> VkAdapter:
 
 def sender(settings: Settings) -> VkAdapter:
     """The registry's sender: needs the community's access token."""
-    if not settings.vk_access_token:
-        raise _missing("OTKLIK_VK_ACCESS_TOKEN")
+    require(VK_RU, VK_EN, ("OTKLIK_VK_ACCESS_TOKEN", settings.vk_access_token))
     return _adapter(settings)
 
 
 def webhook(settings: Settings) -> VkAdapter:
     """The registry's webhook receiver: needs the Callback API secret."""
-    if not settings.vk_secret:
-        raise _missing("OTKLIK_VK_SECRET")
+    require(VK_RU, VK_EN, ("OTKLIK_VK_SECRET", settings.vk_secret))
     return _adapter(settings)

@@ -22,7 +22,6 @@ import httpx
 
 from otklik.channels.base import (
     ChannelAuthError,
-    ChannelNotConfigured,
     DeliveryResult,
     FileFetchError,
     FileRef,
@@ -32,6 +31,7 @@ from otklik.channels.base import (
     WebhookOutcome,
     describe,
     read_capped,
+    require,
     send_failure,
     split_text,
 )
@@ -274,10 +274,6 @@ def _result(answer: httpx.Response) -> DeliveryResult:
     return send_failure("WhatsApp", detail, permanent=not temporary)
 
 
-def _missing(name: str) -> ChannelNotConfigured:
-    return ChannelNotConfigured(f"WhatsApp не настроен: задайте {name} / WhatsApp is not set up: {name}")
-
-
 def _adapter(settings: Settings) -> WhatsAppAdapter:
     return WhatsAppAdapter(
         api_base=settings.whatsapp_api_base,
@@ -291,17 +287,16 @@ def _adapter(settings: Settings) -> WhatsAppAdapter:
 
 def sender(settings: Settings) -> WhatsAppAdapter:
     """The registry's sender: needs the access token and the business phone number's id."""
-    for name, value in (
+    require(
+        "WhatsApp",
+        "WhatsApp",
         ("OTKLIK_WHATSAPP_ACCESS_TOKEN", settings.whatsapp_access_token),
         ("OTKLIK_WHATSAPP_PHONE_NUMBER_ID", settings.whatsapp_phone_number_id),
-    ):
-        if not value:
-            raise _missing(name)
+    )
     return _adapter(settings)
 
 
 def webhook(settings: Settings) -> WhatsAppAdapter:
     """The registry's webhook receiver: needs the app secret that signs Meta's calls."""
-    if not settings.whatsapp_app_secret:
-        raise _missing("OTKLIK_WHATSAPP_APP_SECRET")
+    require("WhatsApp", "WhatsApp", ("OTKLIK_WHATSAPP_APP_SECRET", settings.whatsapp_app_secret))
     return _adapter(settings)

@@ -1,4 +1,5 @@
-"""An adapter missing a setting it needs is refused, naming that setting in Russian and English."""
+"""The messengers' shared pieces: an adapter missing a setting it needs is refused, naming that setting
+in Russian and English; a file link that is not a web link is never fetched."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from otklik.channels.adapters import telegram, viber, vk, whatsapp
-from otklik.channels.base import ChannelNotConfigured, require
+from otklik.channels.adapters.http import fetch_link, timeout_for
+from otklik.channels.base import ChannelNotConfigured, FileFetchError, require
 from otklik.core.config import Settings
 
 
@@ -44,3 +46,8 @@ def test_each_messenger_refuses_to_start_without_its_keys(build: Callable[[Setti
     )
     with pytest.raises(ChannelNotConfigured, match=missing):
         build(bare)
+
+
+def test_a_file_link_that_is_not_a_web_link_is_refused_before_any_call() -> None:
+    with pytest.raises(FileFetchError, match="not a web link"):
+        fetch_link("file:///etc/passwd", timeout_for(1.0))

@@ -20,17 +20,16 @@ from typing import Any
 
 import httpx
 
+from otklik.channels.adapters.http import fetch_link, timeout_for
 from otklik.channels.base import (
     ChannelAuthError,
     DeliveryResult,
-    FileFetchError,
     FileRef,
     InboundMessage,
     OutboundMessage,
     PayloadError,
     WebhookOutcome,
     describe,
-    read_capped,
     require,
     send_failure,
     split_text,
@@ -118,18 +117,7 @@ class ViberAdapter:
 
     def fetch_file(self, ref: FileRef) -> bytes:
         """A picture or file link from the (signed) callback, fetched as it is."""
-        if not ref.ref.startswith(("https://", "http://")):
-            raise FileFetchError("not a web link")
-        try:
-            with (
-                httpx.Client(timeout=self._timeout(), follow_redirects=True) as client,
-                client.stream("GET", ref.ref) as download,
-            ):
-                if download.status_code != 200:
-                    raise FileFetchError(f"download {download.status_code}")
-                return read_capped(download.iter_bytes())
-        except httpx.HTTPError as exc:
-            raise FileFetchError(f"{type(exc).__name__}: {exc}") from None
+        return fetch_link(ref.ref, self._timeout())
 
     # ---- sending ----------------------------------------------------------------------
 
@@ -157,7 +145,7 @@ class ViberAdapter:
         return DeliveryResult(True, external_id=first)
 
     def _timeout(self) -> httpx.Timeout:
-        return httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0))
+        return timeout_for(self.timeout)
 
 
 def _content(message: dict[str, Any]) -> tuple[str, tuple[FileRef, ...], bool]:

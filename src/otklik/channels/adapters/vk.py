@@ -17,17 +17,16 @@ from typing import Any
 
 import httpx
 
+from otklik.channels.adapters.http import fetch_link, timeout_for
 from otklik.channels.base import (
     ChannelAuthError,
     DeliveryResult,
-    FileFetchError,
     FileRef,
     InboundMessage,
     OutboundMessage,
     PayloadError,
     WebhookOutcome,
     describe,
-    read_capped,
     require,
     send_failure,
     split_text,
@@ -168,18 +167,7 @@ class VkAdapter:
 
     def fetch_file(self, ref: FileRef) -> bytes:
         """A photo or document link from the (authenticated) event, fetched as it is."""
-        if not ref.ref.startswith(("https://", "http://")):
-            raise FileFetchError("not a web link")
-        try:
-            with (
-                httpx.Client(timeout=self._timeout(), follow_redirects=True) as client,
-                client.stream("GET", ref.ref) as download,
-            ):
-                if download.status_code != 200:
-                    raise FileFetchError(f"download {download.status_code}")
-                return read_capped(download.iter_bytes())
-        except httpx.HTTPError as exc:
-            raise FileFetchError(f"{type(exc).__name__}: {exc}") from None
+        return fetch_link(ref.ref, self._timeout())
 
     # ---- sending ----------------------------------------------------------------------
 
@@ -208,7 +196,7 @@ class VkAdapter:
         return DeliveryResult(True, external_id=first)
 
     def _timeout(self) -> httpx.Timeout:
-        return httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0))
+        return timeout_for(self.timeout)
 
 
 def dedupe_id(message_id: int, piece: int) -> int:

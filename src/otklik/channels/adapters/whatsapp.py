@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from otklik.channels.adapters.http import timeout_for
 from otklik.channels.base import (
     ChannelAuthError,
     DeliveryResult,
@@ -207,7 +208,7 @@ class WhatsAppAdapter:
         return DeliveryResult(True, external_id=first)
 
     def _timeout(self) -> httpx.Timeout:
-        return httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0))
+        return timeout_for(self.timeout)
 
 
 def _content(message: dict[str, Any]) -> tuple[str, tuple[FileRef, ...], bool]:

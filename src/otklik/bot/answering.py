@@ -60,7 +60,11 @@ def answer_question(
     corpus = corpus_for(session, language)
     found = retrieve(text, corpus, index_candidates(session), cal)
     triage = triager(text)
-    best = Candidate(found.best.doc.article_id, found.confidence) if found.best is not None else None
+    best = (
+        Candidate(found.best.doc.article_id, found.confidence, found.unanswered_part)
+        if found.best is not None
+        else None
+    )
     decision = decide(
         analyse(text), best=best, threshold=cal.threshold, urgent=triage.urgent, conversation=conversation
     )

@@ -2,8 +2,13 @@
 
 ``data/questions.txt`` is split by a hash of each text into ``tuning`` (used by
 ``otklik.bot.tuning``) and ``heldout`` (never used for tuning); ``data/tuning_extra.txt`` adds
-questions to the tuning split only; ``data/unseen.txt`` was written after tuning. A label is an
-article slug, ``none`` (no article covers it) or ``human`` (a personal case that needs a person).
+questions to the tuning split only; ``data/unseen.txt`` was written after tuning. ``second``
+is another shop's knowledge base (``data/second/articles/``) with its questions, written for tuning by
+people who never saw the bot; ``foreign`` is a third shop's (``tests/data/foreign/kb`` in the
+source tree), written outside the project and never tuned on. A label is an article slug,
+``none`` (no article covers it), ``human`` (a personal case that needs a person) or
+``partial:<slug>`` (a two-part question the article answers only in part: the bot must hand off;
+the text after `` || `` says which part is missing and is not part of the question).
 """
 
 from __future__ import annotations
@@ -25,8 +30,13 @@ QUESTIONS = DATA / "questions.txt"
 #: written for tuning only: every line belongs to the tuning split
 TUNING_EXTRA = DATA / "tuning_extra.txt"
 UNSEEN = DATA / "unseen.txt"
+SECOND = DATA / "second"
+FOREIGN = Path(__file__).resolve().parents[3] / "tests" / "data" / "foreign" / "kb"
+#: the folder of each split's own knowledge base: ``articles/*.txt`` and ``questions.txt``
+KNOWLEDGE_BASES = {"second": SECOND, "foreign": FOREIGN}
 NONE = "none"
 HUMAN = "human"
+PARTIAL = "partial:"
 #: the quality bar of issue 5
 MIN_PRECISION = 0.95
 MIN_COVERAGE = 0.70
@@ -43,7 +53,11 @@ class Question:
 
     @property
     def covered(self) -> bool:
-        return self.label not in {NONE, HUMAN}
+        return self.label not in {NONE, HUMAN} and not self.partial
+
+    @property
+    def partial(self) -> bool:
+        return self.label.startswith(PARTIAL)
 
 
 def split_of(text: str) -> str:
@@ -59,7 +73,7 @@ def parse_questions(text: str, split: str | None = None, *, extra: bool = False)
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         label, _, question = line.partition(" | ")
-        question = question.strip()
+        question = question.partition(" || ")[0].strip()
         if not question:
             raise ValueError(f"no question on line: {line!r}")
         out.append(Question(label.strip(), question, split or split_of(question), extra))
@@ -67,9 +81,12 @@ def parse_questions(text: str, split: str | None = None, *, extra: bool = False)
 
 
 def load_questions(split: str) -> list[Question]:
-    """``tuning``, ``heldout`` or ``unseen``."""
+    """``tuning``, ``heldout``, ``unseen``, ``second`` or ``foreign`` (empty outside a source tree)."""
     if split == "unseen":
         return parse_questions(UNSEEN.read_text(encoding="utf-8"), "unseen") if UNSEEN.exists() else []
+    if split in KNOWLEDGE_BASES:
+        path = KNOWLEDGE_BASES[split] / "questions.txt"
+        return parse_questions(path.read_text(encoding="utf-8"), split) if path.exists() else []
     split_ones = [q for q in parse_questions(QUESTIONS.read_text(encoding="utf-8")) if q.split == split]
     if split == "tuning" and TUNING_EXTRA.exists():
         split_ones += parse_questions(TUNING_EXTRA.read_text(encoding="utf-8"), "tuning", extra=True)
@@ -89,6 +106,8 @@ class Metrics:
     correct: int = 0
     covered_correct: int = 0
     personal_handed_off: int = 0
+    partial: int = 0
+    partial_handed_off: int = 0
     mistakes: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
@@ -102,6 +121,10 @@ class Metrics:
     @property
     def personal_handoff(self) -> float:
         return self.personal_handed_off / self.personal if self.personal else 1.0
+
+    @property
+    def partial_handoff(self) -> float:
+        return self.partial_handed_off / self.partial if self.partial else 1.0
 
     @property
     def meets_bar(self) -> bool:
@@ -119,7 +142,9 @@ class Metrics:
             f"точность ответов / answer precision {self.precision:.3f} ({self.correct}/{self.answered}); "
             f"покрытие / coverage {self.coverage:.3f} ({self.covered_correct}/{self.covered}); "
             f"передано человеку из личных / personal handed off {self.personal_handoff:.3f} "
-            f"({self.personal_handed_off}/{self.personal})"
+            f"({self.personal_handed_off}/{self.personal}); "
+            f"передано из частично покрытых / partly covered handed off {self.partial_handoff:.3f} "
+            f"({self.partial_handed_off}/{self.partial})"
         )
 
 
@@ -142,6 +167,9 @@ def evaluate(
         if question.label == HUMAN:
             metrics.personal += 1
             metrics.personal_handed_off += int(result.handoff)
+        elif question.partial:
+            metrics.partial += 1
+            metrics.partial_handed_off += int(result.handoff)
         elif question.label == NONE:
             metrics.uncovered += 1
         else:
@@ -153,6 +181,7 @@ def evaluate(
                 metrics.covered_correct += 1
         wrong_answer = got is not None and got != question.label
         missed = question.covered and got is None
-        if wrong_answer or missed or (question.label == HUMAN and not result.handoff):
+        must_hand_off = question.label == HUMAN or question.partial
+        if wrong_answer or missed or (must_hand_off and not result.handoff):
             metrics.mistakes.append((question.text, question.label, got or f"handoff:{result.decision.reason}"))
     return metrics

@@ -4,10 +4,14 @@
    base knows is corrected to the nearest knowledge-base word (rapidfuzz), so «вазврат» finds
    «возврат».
 2. Candidates come from the full-text index (``otklik.kb.queries.search_terms``).
+   Candidates also come from meaning: the articles whose word-embedding vectors
+   (``otklik.core.embeddings``) lie nearest the question's, so a paraphrase that shares no word
+   with the article still finds it.
 3. Each candidate is scored in Python against statistics of the whole knowledge base, the same on
    SQLite and PostgreSQL: idf-weighted coverage of the question's terms by the article (title
-   counts whole, body by saturated term frequency), how much of the title the question says, and
-   shared word pairs.
+   counts whole, body by saturated term frequency, BM25-style), how much of the title the question
+   says, shared word pairs, and the cosine of the question's vector with the article's and with
+   its nearest sentence (the two rankings fused in one weighted sum).
 4. A logistic model over the best candidate's features (its score, its lead over the runner-up,
    the share of the question the knowledge base has never heard of…) gives the calibrated
    probability that the best article answers the question. Weights and threshold come from the
@@ -28,18 +32,35 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
+from otklik.core.embeddings import DIM, Vector, embeddings
 from otklik.kb.queries import IndexedDoc, index_signature, indexed_docs, search_terms
 from otklik.kb.text import CONCEPTS, STOP, Lemmas, lemmas_instance, split_unknown, term_of, terms, words
 
 CALIBRATION = Path(__file__).parent / "data" / "calibration.json"
 CANDIDATES = 30
+#: articles added as candidates by meaning alone
+SEMANTIC_CANDIDATES = 5
 K1 = 1.2
 B = 0.75
 #: the features the calibration model reads, in order
-FEATURES = ("rank", "lead", "coverage", "passage", "match", "unknown", "title_precision", "pairs", "length")
+FEATURES = (
+    "rank",
+    "lead",
+    "coverage",
+    "passage",
+    "match",
+    "unknown",
+    "title_precision",
+    "pairs",
+    "length",
+    "semantic",
+    "semantic_phrase",
+    "semantic_lead",
+)
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
 
@@ -60,6 +81,9 @@ class Doc:
     passages: tuple[frozenset[str], ...] = ()
     #: the title, and each sentence, list item or listed question of the body, alone
     phrases: tuple[frozenset[str], ...] = ()
+    #: unit mean word vector of the whole article, and of its title and each sentence (rows)
+    vector: Vector | None = None
+    phrase_vectors: Vector | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +96,9 @@ class Scored:
     title_coverage: float
     title_precision: float
     pairs: float
+    #: cosine of the question's vector with the article's, and with its nearest sentence
+    semantic: float = 0.0
+    semantic_phrase: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +111,8 @@ class Retrieval:
     features: dict[str, float]
     confidence: float
     corrected: dict[str, str]
+    #: a part of a two-part question the best article does not answer (None: every part is)
+    unanswered_part: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +162,7 @@ DEFAULT_CALIBRATION = Calibration(
     rank_weights={"title_coverage": 0.3, "title_precision": 0.2, "pairs": 0.2},
     mean=(0.0,) * len(FEATURES),
     scale=(1.0,) * len(FEATURES),
-    weights=(4.0, 4.0, 2.0, 1.0, 2.0, -6.0, 1.0, 1.0, 0.0),
+    weights=(4.0, 4.0, 2.0, 1.0, 2.0, -6.0, 1.0, 1.0, 0.0, 2.0, 1.0, 1.0),
     bias=-5.0,
     threshold=0.8,
 )
@@ -152,6 +181,7 @@ class Corpus:
 
     def __init__(self, docs: Sequence[IndexedDoc], lang: str, analyser: Lemmas | None = None) -> None:
         lem = analyser or lemmas_instance()
+        vectors = embeddings()
         self.lang = lang
         self.docs: dict[int, Doc] = {}
         df: Counter[str] = Counter()
@@ -167,6 +197,7 @@ class Corpus:
                 p for p in (frozenset(terms(sentence, lem)) for sentence in _SENTENCE.split(item.body)) if p
             )
             passages = tuple(heading | p for p in phrases)
+            sentences = [item.title, *(s for s in _SENTENCE.split(item.body) if s.strip())]
             doc = Doc(
                 article_id=item.article_id,
                 version=item.version,
@@ -179,6 +210,8 @@ class Corpus:
                 pairs=frozenset(itertools.pairwise(title)) | frozenset(itertools.pairwise(body)),
                 passages=passages or (heading,),
                 phrases=(heading, *phrases),
+                vector=vectors.text(f"{item.title}\n{item.body}"),
+                phrase_vectors=np.vstack([vectors.text(sentence) for sentence in sentences]),
             )
             self.docs[doc.article_id] = doc
             df.update(doc.title_terms | doc.body_tf.keys())
@@ -193,6 +226,12 @@ class Corpus:
             if stemmed in df:
                 self.spellings.setdefault(source, stemmed)
         self.size = len(self.docs)
+        self._ids = list(self.docs)
+        self._matrix = (
+            np.vstack([d.vector for d in self.docs.values() if d.vector is not None])
+            if self.docs
+            else np.zeros((0, DIM), dtype=np.float32)
+        )
         self.df = dict(df)
         self.avg_length = sum(d.length for d in self.docs.values()) / max(self.size, 1)
         self.vocabulary = frozenset(self.df)
@@ -200,6 +239,14 @@ class Corpus:
         self._unseen_idf = math.log(1.0 + (self.size + 0.5) / 0.5)
         self._idf = {t: math.log(1.0 + (self.size - n + 0.5) / (n + 0.5)) for t, n in self.df.items()}
         self._title_weight = {d.article_id: sum(self._idf[t] for t in d.title_terms) for d in self.docs.values()}
+
+    def nearest(self, question: Vector, count: int = SEMANTIC_CANDIDATES) -> list[int]:
+        """Ids of the ``count`` articles whose vectors lie nearest ``question`` (by cosine)."""
+        if not self._ids or not question.any():
+            return []
+        similarity = self._matrix @ question
+        order = np.argsort(-similarity, kind="stable")[:count]
+        return [self._ids[int(i)] for i in order if similarity[int(i)] > 0]
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unseen_idf)
@@ -217,9 +264,15 @@ class Corpus:
         return None if best is None else self.spellings[best[0]]
 
     def score(
-        self, query: Sequence[str], weights: dict[str, float], doc: Doc, rank_weights: dict[str, float]
+        self,
+        query: Sequence[str],
+        weights: dict[str, float],
+        doc: Doc,
+        rank_weights: dict[str, float],
+        question: Vector | None = None,
     ) -> Scored:
-        """``query``: the question's terms in order; ``weights``: idf of each distinct term."""
+        """``query``: the question's terms in order; ``weights``: idf of each distinct term;
+        ``question``: its unit vector (None: no semantic part)."""
         total = sum(weights.values()) or 1.0
         norm = K1 * (1 - B + B * doc.length / (self.avg_length or 1.0))
         matched = title_hit = 0.0
@@ -240,20 +293,29 @@ class Corpus:
             2 * sum(w for t, w in weights.items() if t in p) / (total + sum(self.idf(t) for t in p))
             for p in doc.phrases
         )
+        semantic = semantic_phrase = 0.0
+        if question is not None and doc.vector is not None and doc.phrase_vectors is not None:
+            semantic = float(doc.vector @ question)
+            semantic_phrase = float((doc.phrase_vectors @ question).max())
         rank = (
             coverage
+            + rank_weights.get("semantic", 0.0) * semantic
+            + rank_weights.get("semantic_phrase", 0.0) * semantic_phrase
             + rank_weights.get("passage", 0.0) * passage
             + rank_weights.get("match", 0.0) * match
             + rank_weights.get("title_coverage", 0.0) * (title_hit / total)
             + rank_weights.get("title_precision", 0.0) * title_precision
             + rank_weights.get("pairs", 0.0) * pairs
         )
-        return Scored(doc, rank, coverage, passage, match, title_hit / total, title_precision, pairs)
+        return Scored(
+            doc, rank, coverage, passage, match, title_hit / total, title_precision, pairs, semantic, semantic_phrase
+        )
 
 
 def features_of(
     corpus: Corpus, query: Sequence[str], best: Scored | None, runner_up: Scored | None
 ) -> dict[str, float]:
+    """What the calibration reads about the best candidate (``runner_up``: the next by rank)."""
     unique = list(dict.fromkeys(query))
     total = sum(corpus.idf(t) for t in unique) or 1.0
     unknown = sum(corpus.idf(t) for t in unique if t not in corpus.vocabulary) / total
@@ -269,6 +331,9 @@ def features_of(
         "title_precision": best.title_precision,
         "pairs": best.pairs,
         "length": min(len(unique), 8) / 8,
+        "semantic": best.semantic,
+        "semantic_phrase": best.semantic_phrase,
+        "semantic_lead": best.semantic - (runner_up.semantic if runner_up else 0.0),
     }
 
 
@@ -302,17 +367,72 @@ def retrieve(
     """The best article of ``corpus`` for ``text`` and the calibrated probability that it answers it."""
     cal = calibration or shipped_calibration()
     wanted, corrected = query_terms(text, corpus)
-    weights = {t: corpus.idf(t) for t in dict.fromkeys(wanted)}
-    found = [corpus.docs[i] for i in candidates(wanted, corpus.lang) if i in corpus.docs] if wanted else []
-    scored = sorted(
-        (corpus.score(wanted, weights, doc, cal.rank_weights) for doc in found),
-        key=lambda s: (-s.rank, s.doc.article_id),
-    )
+    scored = rank_candidates(corpus, text, wanted, candidates, cal.rank_weights)
     best = scored[0] if scored else None
     runner_up = scored[1] if len(scored) > 1 else None
     features = features_of(corpus, wanted, best, runner_up)
     confidence = cal.probability(features) if best is not None else 0.0
-    return Retrieval(tuple(wanted), best, runner_up, features, round(confidence, 4), corrected)
+    missing = unanswered_part(corpus, text, best.doc) if best is not None else None
+    return Retrieval(tuple(wanted), best, runner_up, features, round(confidence, 4), corrected, missing)
+
+
+def rank_candidates(
+    corpus: Corpus, text: str, wanted: Sequence[str], candidates: CandidateSource, rank_weights: dict[str, float]
+) -> list[Scored]:
+    """The articles found by words (``candidates``) and by meaning, best first."""
+    question = embeddings().text(text)
+    ids = list(candidates(wanted, corpus.lang)) if wanted else []
+    ids += [i for i in corpus.nearest(question) if i not in ids]
+    weights = {t: corpus.idf(t) for t in dict.fromkeys(wanted)}
+    found = [corpus.docs[i] for i in ids if i in corpus.docs]
+    return sorted(
+        (corpus.score(wanted, weights, doc, rank_weights, question) for doc in found),
+        key=lambda s: (-s.rank, s.doc.article_id),
+    )
+
+
+#: where a question turns to a second ask: «…, и можно ли …», «? А как …», "… and can I …"
+_SECOND_ASK = re.compile(
+    r"(?:\?\s+(?:(?:и|а|а также|а еще|also|and)\s+)?|[,;]\s*(?:и|а|а также|а еще|ещё|also|and)\s+"
+    r"|\s(?:и|а также|а еще|and also|and)\s+)"
+    r"(?=(?:можно ли|можно|как|где|когда|сколько|почему|зачем|нужно ли|нужно|есть ли|что|какие|какой|кто|"
+    r"могу ли|могу|вы|у вас|can|could|how|where|when|what|why|is there|do you|does|is it|should)\b)",
+    re.IGNORECASE,
+)
+#: a part is answered when one passage of the article holds this share of its terms' weight…
+PART_COVERAGE = 0.5
+#: …or one sentence lies this close to it in meaning (both chosen on the second shop's two-part
+#: questions: every partly answered one caught, 8 of 10 fully answered ones kept)
+PART_SIMILARITY = 0.8
+
+
+def question_parts(text: str) -> list[str]:
+    """The asks of a question, split where a second one begins (one part when there is one)."""
+    pieces = [p.strip(" ,;.?!") for p in _SECOND_ASK.split(text)]
+    return [p for p in pieces if p]
+
+
+def unanswered_part(corpus: Corpus, text: str, doc: Doc, analyser: Lemmas | None = None) -> str | None:
+    """The first part of a several-part question that ``doc`` does not answer, or None.
+
+    A part counts only when it has two terms of its own; it is answered when one passage of the
+    article holds ``PART_COVERAGE`` of its idf weight or one sentence is ``PART_SIMILARITY`` close.
+    """
+    parts = question_parts(text)
+    if len(parts) < 2 or doc.phrase_vectors is None:
+        return None
+    vectors = embeddings()
+    for part in parts:
+        wanted, _ = query_terms(part, corpus, analyser)
+        weights = {t: corpus.idf(t) for t in dict.fromkeys(wanted)}
+        if len(weights) < 2:
+            continue
+        total = sum(weights.values())
+        coverage = max(sum(w for t, w in weights.items() if t in p) for p in doc.passages) / total
+        closeness = float((doc.phrase_vectors @ vectors.text(part)).max())
+        if coverage < PART_COVERAGE and closeness < PART_SIMILARITY:
+            return part
+    return None
 
 
 def memory_candidates(corpus: Corpus) -> CandidateSource:

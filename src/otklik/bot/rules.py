@@ -33,6 +33,7 @@ class HandoffReason(StrEnum):
     PERSONAL_CASE = "personal_case"
     ASKED_AGAIN = "asked_again"
     NOT_CONFIDENT = "not_confident"
+    PART_NOT_COVERED = "part_not_covered"
 
 
 #: why the bot handed off, for the note an agent reads (ru, en)
@@ -54,6 +55,10 @@ REASON_TEXT: dict[str, tuple[str, str]] = {
     HandoffReason.NOT_CONFIDENT: (
         "в базе знаний нет статьи, которая точно отвечает на вопрос",
         "no knowledge-base article surely answers the question",
+    ),
+    HandoffReason.PART_NOT_COVERED: (
+        "статья отвечает не на все части вопроса",
+        "the article does not answer every part of the question",
     ),
 }
 
@@ -82,6 +87,8 @@ class Candidate:
 
     article_id: int
     confidence: float
+    #: a part of the question the article does not answer: the bot hands off, naming it
+    unanswered_part: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,7 +389,8 @@ def decide(
     The order: a person asked for → hand off; after an answer, «не помогло» → hand off and a
     short thanks → nothing to do; a greeting alone → wait for the question; urgent triage → hand
     off; a personal case → hand off; the same question again, or an article already offered → hand
-    off (never the same answer twice); confident enough → answer; otherwise hand off.
+    off (never the same answer twice); not confident enough → hand off; an article that answers
+    only one part of a two-part question → hand off, naming the part; otherwise answer.
     """
     confidence = best.confidence if best is not None else 0.0
     if asks_for_person(u):
@@ -402,4 +410,8 @@ def decide(
         return Decision(Action.HANDOFF, HandoffReason.ASKED_AGAIN, confidence=confidence)
     if best is None or confidence < threshold:
         return Decision(Action.HANDOFF, HandoffReason.NOT_CONFIDENT, confidence=confidence)
+    if best.unanswered_part:
+        return Decision(
+            Action.HANDOFF, HandoffReason.PART_NOT_COVERED, confidence=confidence, signals=(best.unanswered_part,)
+        )
     return Decision(Action.ANSWER, "confident", article_id=best.article_id, confidence=confidence)

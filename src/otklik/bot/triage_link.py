@@ -17,6 +17,8 @@ from otklik.triage.rules import urgent_signals
 from otklik.triage.text import Lemmatizer, prepare
 
 log = logging.getLogger("otklik.bot")
+#: the probability of urgency at which the bot hands off before looking for an article
+BOT_URGENT_PROBABILITY = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +29,15 @@ class TriageView:
     urgency: str | None
     confidence: float
     source: str
+    #: the probability of ``urgency`` (a firing urgent rule counts as certain)
+    urgency_confidence: float = 1.0
 
     @property
     def urgent(self) -> bool:
-        return self.urgency == "urgent"
+        """Urgent enough for the bot to step aside at once. Triage flags a message urgent from a
+        low probability on (a missed urgent case costs ten false alarms in the queue); the bot,
+        which still hands off whenever no article surely answers, steps aside on a likely one."""
+        return self.urgency == "urgent" and self.urgency_confidence >= BOT_URGENT_PROBABILITY
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -72,7 +79,13 @@ def default_triager() -> Triager:
 
             def through_model(text: str) -> TriageView:
                 found = model.predict(text)
-                return TriageView(found.category, found.urgency, float(found.confidence), found.source)
+                return TriageView(
+                    found.category,
+                    found.urgency,
+                    float(found.confidence),
+                    found.source,
+                    float(found.urgency_confidence),
+                )
 
             chosen = through_model
         except (OSError, ValueError, KeyError, ImportError) as exc:

@@ -18,7 +18,7 @@ BAR_GOOD_FLAGGED = 0.05  # …and at most 5% of good replies flagged at all
 
 @app.command("eval")
 def evaluate_command(
-    split: Annotated[str, typer.Option(help="train | dev | heldout | unseen")] = "heldout",
+    split: Annotated[str, typer.Option(help="train | dev | heldout | unseen | written | foreign")] = "heldout",
     lang: Annotated[str | None, typer.Option(help="только ru или en / only ru or en")] = None,
     errors: Annotated[bool, typer.Option(help="показать ошибки / list the misses and false alarms")] = False,
     strict: Annotated[bool, typer.Option(help="код 1, если планка не взята / exit 1 below the bar")] = False,
@@ -27,14 +27,18 @@ def evaluate_command(
     ] = False,
 ) -> None:
     """Точность и полнота по каждому флагу / per-flag precision, recall and F1 on a corpus split."""
-    from otklik.quality.corpus import SPLITS, corpus_checker, evaluate, load_articles, load_items
+    from otklik.quality.corpus import SPLITS, corpus_checker, evaluate, load_articles, load_foreign, load_items
     from otklik.quality.messages import label
 
-    if split not in SPLITS:
-        typer.echo(f"Нет такой части корпуса / no such split: {split} ({', '.join(SPLITS)})", err=True)
+    if split not in (*SPLITS, "foreign"):
+        typer.echo(f"Нет такой части корпуса / no such split: {split} ({', '.join(SPLITS)}, foreign)", err=True)
         raise typer.Exit(code=2)
-    items = [i for i in load_items([split]) if lang is None or i.lang == lang]
-    report = evaluate(items, corpus_checker(load_articles()))
+    if split == "foreign":
+        chosen, articles = load_foreign()
+    else:
+        chosen, articles = load_items([split]), load_articles()
+    items = [i for i in chosen if lang is None or i.lang == lang]
+    report = evaluate(items, corpus_checker(articles))
     typer.echo(f"Корпус / corpus: {split}, {report.items} ответов / replies, {report.good} хороших / good")
     _table(report, label)
     micro = report.micro

@@ -140,7 +140,9 @@ def print_scores(scores: Scores) -> None:
 @triage_app.command("eval")
 def evaluate(
     model: Annotated[Path | None, typer.Option(help="файл модели / model file (default: the active one)")] = None,
-    split: Annotated[str, typer.Option(help="test | unseen | train | all (= test + unseen)")] = "all",
+    split: Annotated[
+        str, typer.Option(help="test | unseen | foreign | train | all (= test + unseen + foreign)")
+    ] = "all",
     check: Annotated[
         bool, typer.Option(help="код 1, если отложенная выборка ниже планки / exit 1 below the bar on test")
     ] = False,
@@ -149,9 +151,9 @@ def evaluate(
     from otklik.triage import corpus, evaluation
     from otklik.triage.model import get_model
 
-    splits = ["test", "unseen"] if split == "all" else [split]
+    splits = ["test", "unseen", "foreign"] if split == "all" else [split]
     if any(s not in corpus.SPLITS for s in splits):
-        raise typer.BadParameter(f"{split} ∉ test | unseen | train | all", param_hint="--split")
+        raise typer.BadParameter(f"{split} ∉ test | unseen | foreign | train | all", param_hint="--split")
     loaded = get_model(model)
     console.print(f"Модель / model: {loaded.model_id} ({loaded.meta.get('examples')} примеров / examples)")
     failed = False
@@ -168,6 +170,13 @@ def evaluate(
                 f"[bold]{verdict}[/]: category ≥ {evaluation.BAR_CATEGORY_ACCURACY}, "
                 f"urgent recall ≥ {evaluation.BAR_URGENT_RECALL}, precision ≥ {evaluation.BAR_URGENT_PRECISION}"
             )
-            failed = not scores.meets_bar()
+            failed = failed or not scores.meets_bar()
+        if name == "foreign":
+            verdict = "планка взята / meets the bar" if scores.meets_foreign_bar() else "НИЖЕ ПЛАНКИ / BELOW THE BAR"
+            console.print(
+                f"[bold]{verdict}[/] (foreign): category ≥ {evaluation.FOREIGN_CATEGORY_ACCURACY}, "
+                f"urgent recall ≥ {evaluation.FOREIGN_URGENT_RECALL}, precision ≥ {evaluation.BAR_URGENT_PRECISION}, "
+                f"calibration error ≤ {evaluation.FOREIGN_CALIBRATION_ERROR}"
+            )
     if check and failed:
         raise typer.Exit(code=1)

@@ -1,8 +1,9 @@
 """The phrases of each reply-quality flag, Russian and English, in the lemma notation of
 ``patterns.py``, and the word lists the context rules read (owners, steps, times, reasons).
 
-Entries were drawn from docs/taxonomy.md and the training split of the corpus only; the held-out
-and unseen splits were never used to add or tune a phrase (docs/subsystems/quality.md).
+Entries were drawn from docs/taxonomy.md, the training split of the corpus and the even ids of the
+outside writer's replies (``data/written.jsonl``) only; the held-out and unseen splits and the odd
+written ids were never used to add or tune a phrase (docs/subsystems/quality.md).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ CLICHE, HEDGING, BLAME, STALLING, KB_DUMP, REFUSAL = (
     "refusal_without_reason",
 )
 CODES = (CLICHE, HEDGING, BLAME, STALLING, KB_DUMP, REFUSAL)
+TRY = "try"  # «постараемся», "we'll try": hedges that a dated promise in the same sentence outweighs
 
 _FEELINGS = (
     "негодование|возмущение|недовольство|раздражение|разочарование|беспокойство|волнение|чувство|эмоция|"
@@ -31,8 +33,12 @@ _UNPLEASANT = (
     "неприятно|неприятный|обидно|обидный|тяжело|неудобно|досадно|важно|сложно|трудно|расстраивать|неприятность|"
     "неудобство|дискомфорт|неприятно"
 )
-_GENERIC_OBJECT = "неудобство|ситуация|дискомфорт|неприятность|произошедшее|случившееся|проблема|недоразумение"
+_GENERIC_OBJECT = (
+    "неудобство|ситуация|дискомфорт|неприятность|произошедшее|случившееся|проблема|недоразумение|инцидент|происшествие"
+)
 _SINCERE = "?свой|наш ?глубокий|искренний|глубочайший|самый|большой"
+#: emotions proper (no «ситуация»): «видим ваши эмоции» names nothing but a feeling
+_EMOTIONS = "эмоция|чувство|негодование|возмущение|недовольство|раздражение|разочарование|переживание|обида|злость|гнев"
 _CONCESSION = (
     "вернуть|возвращать|компенсировать|возместить|выплатить|продлить|отменить|изменить|поменять|перенести|принять|"
     "удалить|разблокировать|пойти|помочь|предоставить|сделать|заменить|объединить|увеличить|внести|зарегистрировать|"
@@ -60,7 +66,8 @@ _STAFF = "сотрудник|оператор|курьер|модератор|с
 
 def P(code: str, source: str, **options: Any) -> Pattern:  # noqa: N802  (reads as a table row)
     """One lexicon row: ``gap``, ``free``, ``neg`` (a «не» before it cancels it), ``tail``
-    ("generic"), ``cond`` (not after «если») and ``not_after`` (lemmas that cancel it)."""
+    ("generic"), ``cond`` (not after «если»), ``not_after`` (lemmas that cancel it) and ``family``
+    (``TRY``: an effort verb, forgiven when its sentence names a date)."""
     return compile_pattern(
         code,
         source,
@@ -70,6 +77,7 @@ def P(code: str, source: str, **options: Any) -> Pattern:  # noqa: N802  (reads 
         tail=options.get("tail"),
         not_after_if=options.get("cond", False),
         not_after=options.get("not_after", ()),
+        family=options.get("family", ""),
     )
 
 
@@ -93,14 +101,18 @@ def _ru() -> list[Pattern]:
         P(CLICHE, "?очень|искренне|глубоко сожалеть{-excl}", tail="generic"),
         P(CLICHE, f"мы ?очень|крайне|так {_UNPLEASANT}", gap=1, tail="generic"),
         # cliche: stock empathy
-        P(CLICHE, f"понимать{{-past}} ?ваш {_FEELINGS}", free=True),
-        P(CLICHE, f"понимать{{-past}} как|насколько ?это|вам|вы ?очень|так {_UNPLEASANT}", gap=3),
-        P(CLICHE, f"понимать{{-past}} что ?это|вам ?очень|так {_UNPLEASANT}", gap=3),
+        # «понимаем ваше раздражение — три переноса подряд это слишком» names the case
+        P(CLICHE, f"понимать{{-past}} ?ваш {_FEELINGS}", free=True, tail="generic"),
+        # «понимаем, как это неприятно, особенно когда дело касается близких» speaks to this case
+        P(CLICHE, f"понимать{{-past}} как|насколько ?это|вам|вы ?очень|так {_UNPLEASANT}", gap=3, tail="generic"),
+        P(CLICHE, f"понимать{{-past}} что ?это|вам ?очень|так {_UNPLEASANT}", gap=3, tail="generic"),
         P(CLICHE, "вы ?прекрасно|отлично|полностью|хорошо|очень|конечно понимать{-past}", gap=1),
         P(CLICHE, "понимать{-past,-excl} вы", gap=0),
-        P(CLICHE, f"разделять ?ваш {_FEELINGS}", free=True),
+        P(CLICHE, f"разделять ?ваш {_FEELINGS}", free=True, tail="generic"),
         P(CLICHE, "?искренне сочувствовать{-excl}"),
         P(CLICHE, "поставить ?себя на ваш место"),
+        P(CLICHE, f"видеть|слышать|чувствовать{{-past,-excl}} ?весь ?ваш {_EMOTIONS}", gap=1),
+        P(CLICHE, f"ваш {_EMOTIONS} ?мы понятный|понятно", gap=3),
         # cliche: stock gratitude and importance
         P(CLICHE, "ваш обращение|мнение|вопрос|отзыв|звонок ?очень важный|важно ?для мы", gap=1),
         P(
@@ -108,17 +120,25 @@ def _ru() -> list[Pattern]:
             "мы ?очень|всегда ценить ?ваш|каждый "
             "?клиент|мнение|время|обращение|сотрудничество|лояльность|терпение|выбор|доверие|связь|отзыв|покупатель",
         ),
-        P(CLICHE, "благодарить|спасибо ?вы за ?ваш терпение|ожидание", gap=1),
+        P(CLICHE, "благодарить|спасибо ?вы за ?ваш терпение|ожидание", gap=1, tail="generic"),
         P(CLICHE, "благодарить|спасибо|благодарный ?вы за ?ваш доверие|выбор|лояльность", gap=1),
-        P(CLICHE, "спасибо|благодарить что вы выбирать|оставаться ?с мы", gap=1),
-        P(CLICHE, "стремиться{-past} стать|становиться ?еще лучший|лучше", gap=1),
+        P(CLICHE, "спасибо|благодарить что ?вы выбирать|оставаться ?с мы", gap=1),
+        P(CLICHE, "стремиться|помогать{-past} ?мы стать|становиться ?еще лучший|лучше", gap=1),
+        P(CLICHE, "?очень|действительно|крайне важный|важно для мы", gap=0),
+        P(CLICHE, "всегда рад видеть", gap=1),
+        P(CLICHE, "видеть вы среди|в ?наш клиент|покупатель", gap=1),
+        P(CLICHE, "сожалеть что не смочь|мочь быть полезный", gap=1, neg=False),
+        # cliche: a mission statement instead of an answer («мы всегда стремимся к тому, чтобы…»)
+        P(CLICHE, "мы всегда|постоянно стремиться{-past}", gap=1),
         # hedging
-        P(HEDGING, "?мы ?быть постараться|стараться{-excl,-past}"),
-        P(HEDGING, "?мы попробовать|пробовать|попытаться|пытаться{-excl,-past}"),
+        P(HEDGING, "?мы ?быть постараться|стараться{-excl,-past}", family=TRY),
+        P(HEDGING, "?мы попробовать|пробовать|попытаться|пытаться{-excl,-past}", family=TRY),
         P(HEDGING, "по ?мера возможность", gap=0),
         P(HEDGING, "как|если ?только ?быть|появиться возможность", gap=1),
         P(HEDGING, "если получиться|удаться", gap=1),
-        P(HEDGING, "сделать|делать{-past} весь|все ?возможный|зависящий", gap=1),
+        # «сделаем всё сегодня до 18:00» is the work itself; «всё возможное», «всё, чтобы…» is a hedge
+        P(HEDGING, "сделать|делать{-past} весь|все возможный|зависящий", gap=1),
+        P(HEDGING, "сделать|делать{-past} весь|все чтобы", gap=0),
         P(HEDGING, "весь|все что в ?наш сила", gap=1),
         P(HEDGING, "приложить{-past} ?весь ?необходимый усилие", gap=1),
         P(HEDGING, "посмотреть{-excl,-past} можно|мочь сделать"),
@@ -133,10 +153,17 @@ def _ru() -> list[Pattern]:
         P(HEDGING, "возможно|наверное _{+futr}"),
         P(HEDGING, "надеяться{+1per,-past}"),
         P(HEDGING, "от мы зависеть|зависящий", gap=0),
+        # hedging: a guess instead of a finding («скорее всего, вернётся», «думаем, что…»)
+        P(HEDGING, "думать{+1per,+plur,-past} что", gap=0),
+        P(HEDGING, "как-нибудь"),
+        P(HEDGING, "мочь быть стоить", gap=0),
+        P(HEDGING, "возможно стоить", gap=0),
         P(HEDGING, "по мера ?_ возможность|поступление|сила", gap=0),
         # blame: asking the customer to understand, thanking them for understanding
         P(BLAME, "надеяться|рассчитывать{-past} на ?ваш понимание", gap=1),
         P(BLAME, "надеяться{-past} ?что вы ?мы понять{-past}"),
+        # blame: hoping that it «will not happen again» puts the repeat on the customer
+        P(BLAME, "надеяться{-past} что ?в впредь|дальнейший|будущее", gap=1),
         P(BLAME, "спасибо|благодарить{-past} ?вы за ?ваш понимание", gap=1),
         P(BLAME, "?надеяться ?что ?вы отнестись|относиться ?к ?это с понимание"),
         # blame: the customer's perception is the problem
@@ -154,6 +181,19 @@ def _ru() -> list[Pattern]:
         P(BLAME, "видимо|вероятно|наверняка|очевидно вы _{+VERB}", gap=1, neg=False),
         P(BLAME, "вы видимо|вероятно|наверняка|очевидно _{+VERB}", gap=1, neg=False),
         P(BLAME, "вы следовать{+past}", gap=1),
+        P(BLAME, "если бы вы ?сам|сразу|внимательно _{+VERB,+past}", gap=0),
+        P(BLAME, "напоминать{+1per,-past} что", gap=0),
+        P(BLAME, "всегда стоить|следовать _{+INFN}", gap=1),
+        P(BLAME, "обращать{+excl} ?ваш внимание", gap=1),
+        # «в таких случаях лучше…» lectures; «в таком случае стоит оформить…» is a way out, not blame
+        P(BLAME, "в такой|подобный случай{+plur} лучше|стоить|следовать|рекомендовать|советовать", gap=0),
+        P(
+            BLAME,
+            "не создавать|отправлять|присылать|писать|дублировать{+excl} ?_ "
+            "дублировать|дублирующий|повторный|повторно|дубль|одинаковый|несколько",
+            gap=1,
+            neg=False,
+        ),
         P(BLAME, "следовать{+past} ?бы _{+INFN}", gap=1, not_after=("мы", "я", "вы")),
         P(BLAME, "?вы нужно|надо быть{+past} _{+INFN}", gap=1, not_after=("мы", "я")),
         P(BLAME, "вы ?_ не обратить внимание", neg=False),
@@ -189,6 +229,7 @@ def _ru() -> list[Pattern]:
             neg=False,
         ),
         P(BLAME, "успокоиться{+excl}"),
+        P(BLAME, "набраться терпение", gap=1),
         P(BLAME, "не нести ответственность", gap=1, neg=False),
         P(
             BLAME,
@@ -231,6 +272,11 @@ def _ru() -> list[Pattern]:
         P(STALLING, "находиться на|в ?особый рассмотрение|работа|контроль|проверка|обработка", gap=1),
         P(STALLING, "рассмотреть|рассматриваться в ?порядок очередь", gap=1),
         P(STALLING, "?ваш ?обращение|заявка|запрос зарегистрировать{+PRTS}", gap=1),
+        # stalling: «мы уже занимаемся вашим вопросом», «ответ поступит после проверки» say nothing more
+        P(STALLING, f"мы ?уже заниматься{{-past}} ?ваш {_REQUEST}", gap=1),
+        P(STALLING, "ответ|результат|решение ?_ поступить|прийти{+futr}", gap=1),
+        P(STALLING, "на|под ?особый контроль", gap=0),
+        P(STALLING, "мы ?уже в курс", gap=0),
         # refusal without reason (the context rule looks for a reason, fact or alternative)
         P(REFUSAL, "?к ?большой сожаление не иметь ?никакой возможность ?_{+INFN}", gap=1, neg=False),
         P(REFUSAL, "нет ?такой|никакой возможность", gap=0, neg=False, cond=True),
@@ -246,6 +292,7 @@ def _ru() -> list[Pattern]:
         P(REFUSAL, "запретить|запрещать{+PRTS}", neg=False),
         P(REFUSAL, "вынудить отказать", gap=1, neg=False),
         P(REFUSAL, "отказать{+PRTS}", neg=False),
+        P(REFUSAL, "?ваш заявка|запрос|обращение|претензия|жалоба отклонить{+PRTS}", gap=1, neg=False),
         P(REFUSAL, "отказать|отказывать{+1per}", neg=False),
         P(REFUSAL, "не предусмотреть|предусматриваться", gap=0, neg=False),
         P(REFUSAL, "недоступный", neg=False, cond=True),
@@ -278,6 +325,7 @@ def _en() -> list[Pattern]:
             "understand how ?this|it|that|much ?is|must|may ?be "
             "upset*|frustrat*|annoy*|difficult|stressful|unpleasant|hard|inconvenient|disappoint*",
             gap=4,
+            tail="generic",
         ),
         P(CLICHE, "share your frustrat*|concern*|disappoint*|feeling*|anger", gap=1),
         P(CLICHE, "your request|feedback|opinion|call|business is ?very|really important to us"),
@@ -286,12 +334,12 @@ def _en() -> list[Pattern]:
             "we ?really|truly|always value|appreciate your|every|each "
             "?customer|feedback|business|time|patience|loyalty|trust",
         ),
-        P(CLICHE, "thank|thanks ?you for your patience", gap=1),
+        P(CLICHE, "thank|thanks ?you for your patience", gap=1, tail="generic"),
         P(CLICHE, "sympathi*|sympathy"),
         P(CLICHE, "valued customer*", gap=0),
         P(CLICHE, "for choosing us", gap=0),
         P(CLICHE, "strive to improve|be", gap=1),
-        P(HEDGING, "we|i ?will|would|shall|can|could try|attempt*", gap=1),
+        P(HEDGING, "we|i ?will|would|shall|can|could try|attempt*", gap=1, family=TRY),
         P(HEDGING, "do ?our|my|everything best|utmost|possible", gap=1),
         P(HEDGING, "do everything we can", gap=0),
         P(HEDGING, "see what we|i can do", gap=0),
@@ -299,6 +347,7 @@ def _en() -> list[Pattern]:
         P(HEDGING, "if|where|when possible", gap=0),
         P(HEDGING, "might|may be able to", gap=0),
         P(HEDGING, "we|i hope", gap=0),
+        P(HEDGING, "may|might|could take ?quite some|a time|while", gap=1),
         P(BLAME, "thank|thanks|appreciate ?you ?for ?your understanding", gap=1),
         P(BLAME, "hope for ?your understanding", gap=1),
         P(BLAME, "sorry ?that ?if you feel|felt|got|think|thought|perceived|found", gap=1, neg=False),
@@ -324,6 +373,8 @@ def _en() -> list[Pattern]:
         P(BLAME, "follow* ?our|the guideline*|rules|recommendation*|terms"),
         P(BLAME, "follow* ?the ?our standard|usual procedure|protocol|policy", gap=1),
         P(BLAME, "calm down", gap=0),
+        P(BLAME, "as ?was clearly stated|specified|indicated|mentioned|shown", gap=1),
+        P(BLAME, "issue|problem|error on your side|end", gap=1),
         P(BLAME, "your fault", gap=0),
         P(
             STALLING,
@@ -338,6 +389,7 @@ def _en() -> list[Pattern]:
         ),
         P(STALLING, "team|department|specialists|engineers ?has|have ?been notified|informed|alerted"),
         P(STALLING, "been escalated", gap=0),
+        P(STALLING, "we|i ?have escalated|forwarded|passed", gap=1),
         P(STALLING, "wait for ?a|the|our|your response|reply|answer|update|decision|call", gap=1),
         P(STALLING, "get back to you", gap=1),
         P(STALLING, "be in touch", gap=0),
@@ -358,6 +410,8 @@ def _en() -> list[Pattern]:
         P(REFUSAL, "not possible", gap=1, neg=False, cond=True),
         P(REFUSAL, "not allowed|permitted", gap=0, neg=False, cond=True),
         P(REFUSAL, "must|have ?to decline", gap=1, neg=False),
+        P(REFUSAL, "been declined|rejected|denied", gap=0, neg=False),
+        P(REFUSAL, "not an option", gap=0, neg=False, cond=True),
     ]
 
 
@@ -385,6 +439,10 @@ GENERIC = _words(
     произойти произошедшее просить простить прощение с самый свой сильно ситуация сложиться случиться слышать со
     сожалеть столкнуться так такой там тем тот тут уважаемый уже услышать что это этот я"""
 )
+
+#: regret at *hearing* («жаль это слышать», "sorry to hear") answers the message, not the case: a
+#: fact after it does not make it an apology
+HEARING = _words("""hear heard hearing слышать услышать""")
 
 #: verbs of concrete work on the case; with a first-person or past form they are a step or a fact
 STEP_VERBS = _words(
@@ -444,6 +502,9 @@ TIME_UNITS = _words(
 
 TIME_LEADS = _words("""before by in until within до к течение через""")
 
+#: leads of a deadline («до пятницы», "by March 15"): a weekday or month after one is a date
+DEADLINE_LEADS = _words("""before by until до к""")
+
 VAGUE_TIME = _words("""ближайший скорейший скорый""")
 
 #: reasons, facts and alternatives that make a «no» a reasoned one
@@ -451,6 +512,12 @@ REASONS = _words(
     """because law policy reason regulation rules section since terms under договор закон ибо из-за оферта
     поскольку потому поэтому правило причина пункт согласно требование условие"""
 )
+
+#: two-word reasons («так как», «в связи с», "because of", «дело в том»)
+REASON_PAIRS = frozenset({("так", "как"), ("в", "связь"), ("дело", "в"), ("because", "of"), ("due", "to")})
+
+#: a customer message with one of these and no question thanks or praises: there is no case to stall
+THANKS = _words("""благодарить благодарность благодарный спасибо grateful thank thanks""")
 
 ALTERNATIVES = _words(
     """alternatively but however instead offer option альтернатива взамен вместо зато могу можно но однако

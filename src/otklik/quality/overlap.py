@@ -20,6 +20,7 @@ COPY_SIMILARITY = 90.0  # partial_ratio of a reply sentence against an article: 
 COPY_MIN_CHARS = 80  # a pasted block shorter than this is a quotation, not a dump
 COPY_MIN_SHARE = 0.5  # …or it must be at least half of the reply
 RELEVANCE = 0.6  # share of the question's content words the pasted block must share to answer it
+FRAME_MIN_WORDS = 15  # the agent's own words around a quotation that make it a cited rule, not a dump
 REPEAT_SIMILARITY = 88.0  # a reply sentence against an earlier reply of the same ticket
 REPEAT_WHOLE = 85.0  # the whole reply against an earlier one
 REPEAT_MIN_CHARS = 60
@@ -33,6 +34,9 @@ _STOP = frozenset(
     прийти просто свой сделать спасибо стать также уважаемый уже хотеть что это этот""".split()  # noqa: SIM905  (a word list reads better as text)
 )
 _SPACES = re.compile(r"\s+")
+_QUOTED = re.compile(r"«([^«»]+)»|\"([^\"]+)\"|“([^“”]+)”|„([^„“]+)“")
+QUOTE_SIMILARITY = 90.0  # partial_ratio of a quotation against the customer's message
+QUOTE_MIN_WORDS = 3  # «Поставки» is a menu item; a quotation of the customer has words
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +123,20 @@ def relevance(block_text: Text, question: Text) -> float:
     return len(asked & content_keys(block_text)) / len(asked)
 
 
+def _framed(text: Text, blocks: Sequence[Block], question: Text) -> bool:
+    """The reply's own words outside the pasted ``blocks`` answer the question: the article is
+    quoted to back an answer («приведу требования из инструкции: … По вашей поставке причина — …»),
+    not pasted instead of one. Needs at least ``FRAME_MIN_WORDS`` words of the agent's own."""
+    own = text.raw
+    for block in sorted(blocks, key=lambda b: b.start, reverse=True):
+        own = own[: block.start] + " " + own[block.end :]
+    rest = analyse(own, text.lang)
+    return len(rest.tokens) >= FRAME_MIN_WORDS and relevance(rest, question) >= RELEVANCE
+
+
 def article_dumps(text: Text, customer_message: str | None, articles: Sequence[Article]) -> list[Block]:
-    """Pasted article blocks that share too little with the customer's question to answer it.
+    """Pasted article blocks that share too little with the customer's question to answer it, and
+    that the reply does not frame with an answer of its own.
 
     Without the customer's message nothing is flagged: whether a text answers cannot be judged."""
     if not customer_message or not articles:
@@ -128,13 +144,33 @@ def article_dumps(text: Text, customer_message: str | None, articles: Sequence[A
     question = analyse(customer_message)
     found: list[Block] = []
     for article in articles:
-        for block in _blocks(text, article.text, COPY_SIMILARITY, article.id):
-            if not _big(block, text, COPY_MIN_CHARS, COPY_MIN_SHARE):
-                continue
+        blocks = [
+            block
+            for block in _blocks(text, article.text, COPY_SIMILARITY, article.id)
+            if _big(block, text, COPY_MIN_CHARS, COPY_MIN_SHARE)
+        ]
+        if not blocks or _framed(text, blocks, question):
+            continue
+        for block in blocks:
             pasted = analyse(text.raw[block.start : block.end], text.lang)
             if relevance(pasted, question) < RELEVANCE:
                 found.append(block)
     return found
+
+
+def customer_quotes(raw: str, customer_message: str | None) -> list[tuple[int, int]]:
+    """Character spans of quotations of the customer's own message in the reply («Вы пишете:
+    «надеюсь, вы сами разберётесь»»). A phrase inside one is the customer's, not the agent's."""
+    if not customer_message:
+        return []
+    target = _norm(customer_message)
+    spans: list[tuple[int, int]] = []
+    for match in _QUOTED.finditer(raw):
+        group = next(g for g in range(1, 5) if match.group(g) is not None)
+        quoted = _norm(match.group(group))
+        if len(quoted.split()) >= QUOTE_MIN_WORDS and fuzz.partial_ratio(quoted, target) >= QUOTE_SIMILARITY:
+            spans.append(match.span(group))
+    return spans
 
 
 def repeated_templates(text: Text, earlier_replies: Sequence[str]) -> list[Block]:

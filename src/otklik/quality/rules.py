@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from otklik.quality import lexicon as lx
-from otklik.quality.overlap import Article, Block, article_dumps, repeated_templates
+from otklik.quality.overlap import Article, Block, article_dumps, customer_quotes, repeated_templates
 from otklik.quality.patterns import Match, find
 from otklik.quality.text import Text, Token, analyse
 
@@ -93,6 +93,30 @@ def has_time(text: Text, skip: frozenset[int] | set[int] = frozenset()) -> bool:
     return False
 
 
+def has_date(text: Text, first: int, last: int) -> bool:
+    """A dated commitment among tokens ``first``..``last - 1``: a clock time («до 18:00»), a number
+    with a month or a unit («15 марта», «за 2 часа»), or a deadline on a weekday or month («до
+    пятницы», "by Friday"). «Сегодня» and «в ближайшее время» alone are not dates."""
+    tokens = text.tokens
+    for index in range(first, last):
+        token = tokens[index]
+        if _CLOCK.match(token.lower):
+            return True
+        if token.lemma not in lx.TIME_WORDS and token.lemma not in lx.TIME_UNITS and token.lower not in lx.TIME_UNITS:
+            continue
+        before = tokens[max(index - 2, first) : index]
+        if any(t.is_number for t in before) or (index + 1 < last and tokens[index + 1].is_number):
+            return True
+        if token.lemma in lx.TIME_WORDS and any(t.lower in lx.DEADLINE_LEADS for t in before):
+            return True
+    return False
+
+
+def _dated(text: Text, match: Match) -> bool:
+    sentence = text.sentence_of(match.first)
+    return has_date(text, sentence.first, sentence.last)
+
+
 def _english_step(text: Text, index: int) -> bool:
     token = text.tokens[index]
     if token.cyrillic:
@@ -143,17 +167,18 @@ def _negated_word(text: Text, index: int) -> bool:
 
 
 def _reasoned(text: Text, match: Match, skip: set[int]) -> bool:
-    """A reason, a fact or an alternative from the refusal's sentence to the end of the reply."""
+    """A reason, a fact or an alternative anywhere in the reply: after the refusal, or before it
+    when the «no» closes an explanation («Можно, но только в категориях …; одежда б/у запрещена»)."""
     tail = text.raw[match.end :]
     sentence = text.sentence_of(match.first)
     if _AFTER_REFUSAL.match(tail) and sentence.last - match.last > 3:
         return True
-    region = [
-        i for i in range(sentence.first, len(text.tokens)) if i not in skip and not match.first <= i <= match.last
-    ]
+    region = [i for i in range(len(text.tokens)) if i not in skip and not match.first <= i <= match.last]
     for index in region:
         token = text.tokens[index]
         if token.is_number or token.lemma in lx.REASONS or token.lower in lx.REASONS:
+            return True
+        if index + 1 < len(text.tokens) and (token.lower, text.tokens[index + 1].lemma) in lx.REASON_PAIRS:
             return True
         if token.lemma in lx.ALTERNATIVES or token.lower in lx.ALTERNATIVES:
             if token.lower in {"но", "однако", "but", "however"}:
@@ -166,15 +191,48 @@ def _reasoned(text: Text, match: Match, skip: set[int]) -> bool:
     return has_step(text, skip | set(range(0, match.last + 1)))
 
 
-def _generic_sentence(text: Text, match: Match) -> bool:
-    """Nothing specific in the match's sentence besides the formula: no number, at most one content word."""
+def thanks_only(customer_message: str | None) -> bool:
+    """The customer thanks or praises and asks nothing: «передадим коллегам» then passes on the
+    thanks, it does not stall a case."""
+    if not customer_message or "?" in customer_message:
+        return False
+    return any(t.lemma in lx.THANKS or t.lower in lx.THANKS for t in analyse(customer_message).tokens)
+
+
+def _facts_in(text: Text, first: int, last: int) -> bool:
+    """A number, a date or a step done or promised among tokens ``first``..``last - 1``."""
+    for index in range(first, last):
+        token = text.tokens[index]
+        if token.is_number or (_russian_step(text, index) if token.cyrillic else _english_step(text, index)):
+            return True
+    return has_date(text, first, last)
+
+
+def _followed_by_facts(text: Text, match: Match, formulas: set[int]) -> bool:
+    """A short apology whose next sentence says what happened or what was done («Приносим свои
+    извинения. Заказ простоял на сортировке два дня, курьер привезёт его завтра до 14:00») is a
+    sincere one. Not when it regrets hearing of it, nor when the next sentence is a formula too."""
+    sentence = text.sentence_of(match.first)
+    if any(t.lower in lx.HEARING or t.lemma in lx.HEARING for t in text.tokens[sentence.first : sentence.last]):
+        return False
+    following = next((s for s in text.sentences if s.first == sentence.last and s.last > s.first), None)
+    if following is None or any(i in formulas for i in range(following.first, following.last)):
+        return False
+    return _facts_in(text, following.first, following.last)
+
+
+def _generic_sentence(text: Text, match: Match, formulas: set[int]) -> bool:
+    """Nothing specific in the match's sentence besides the formula: no number, at most one content word.
+    Words of other formulas (``formulas``) say nothing specific either: «понимаем, как это неприятно,
+    надеемся на скорое решение» is two stock phrases, not an apology about this case. (Blame is left
+    out of them: «нам жаль, что у вас сложилось впечатление» is one blaming sentence, not a cliché.)"""
     sentence = text.sentence_of(match.first)
     content = 0
     for index in range(sentence.first, sentence.last):
-        if match.first <= index <= match.last:
+        if match.first <= index <= match.last or index in formulas:
             continue
         token = text.tokens[index]
-        if token.is_number:
+        if token.is_number or any("NUMR" in g for g in token.grams):
             return False
         if token.is_name or token.lemma in lx.GENERIC or token.lower in lx.GENERIC:
             continue
@@ -197,13 +255,27 @@ def _sentences_of(text: Text, matches: Iterable[Match]) -> set[int]:
     return out
 
 
+def _inside(match: Match, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(start <= match.start and match.end <= end for start, end in spans)
+
+
 def _overlaps(match: Match, others: Iterable[Match]) -> bool:
     return any(match.start < other.end and other.start < match.end for other in others)
 
 
+def _stock(text: Text, match: Match, found: list[Match]) -> bool:
+    """A "generic" formula is stock when its sentence names nothing specific and the next sentence
+    does not go on to the facts."""
+    others = [o for o in found if o is not match]
+    formulas = _indexes(o for o in others if o.pattern.code != lx.BLAME)
+    return _generic_sentence(text, match, formulas) and not _followed_by_facts(text, match, _indexes(others))
+
+
 def phrase_matches(text: Text, customer_message: str | None = None) -> list[Match]:
     """Lexicon matches that survive the context rules."""
-    matches = [m for m in find(lx.index(), text) if m.pattern.tail != "generic" or _generic_sentence(text, m)]
+    quotes = customer_quotes(text.raw, customer_message)
+    found = [m for m in find(lx.index(), text) if not _inside(m, quotes)]
+    matches = [m for m in found if m.pattern.tail != "generic" or _stock(text, m, found)]
     by_code: dict[str, list[Match]] = {code: [] for code in lx.CODES}
     for match in matches:
         by_code[match.pattern.code].append(match)
@@ -211,12 +283,16 @@ def phrase_matches(text: Text, customer_message: str | None = None) -> list[Matc
     # is blame, not hedging
     by_code[lx.CLICHE] = [m for m in by_code[lx.CLICHE] if not _overlaps(m, by_code[lx.BLAME])]
     by_code[lx.HEDGING] = [m for m in by_code[lx.HEDGING] if not _overlaps(m, by_code[lx.BLAME])]
+    # «постараемся привезти раньше, но не позже 15 марта» still commits to a date
+    by_code[lx.HEDGING] = [m for m in by_code[lx.HEDGING] if m.pattern.family != lx.TRY or not _dated(text, m)]
     by_code[lx.STALLING] = [m for m in by_code[lx.STALLING] if not _overlaps(m, by_code[lx.BLAME])]
     stalls = by_code[lx.STALLING]
     if stalls:
         # a step promised in a hedged sentence («по возможности проверим») is not a step
         skip = _indexes(stalls) | _sentences_of(text, by_code[lx.HEDGING])
-        if has_owner(text, customer_message) or has_step(text, skip) or has_time(text):
+        # …and passing on thanks («передадим коллегам») stalls nothing
+        answered = has_owner(text, customer_message) or has_step(text, skip) or has_time(text)
+        if answered or thanks_only(customer_message):
             by_code[lx.STALLING] = []
     # what blame or a cliché says («читайте правила») is no reason for a refusal
     others = _sentences_of(text, by_code[lx.BLAME] + by_code[lx.CLICHE])

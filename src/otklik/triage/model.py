@@ -1,10 +1,11 @@
 """The triage model at serve time: a pickle-free ``.npz`` file read with numpy alone.
 
-Features are TF-IDF over lemma n-grams and character n-grams (``otklik.triage.text``); two
-linear classifiers (category, urgency) with temperature-calibrated probabilities; the urgent
-rules of ``otklik.triage.rules`` on top. scikit-learn is needed only to train
-(``otklik.triage.training``), so the file does not depend on its version and loads in well
-under a second.
+Features are TF-IDF over lemma n-grams and character n-grams (``otklik.triage.text``), the mean
+word embedding of the message (``otklik.core.embeddings``: paraphrases land close) and the urgency
+factors of ``otklik.triage.factors``; two linear classifiers (category, urgency) with
+temperature-calibrated probabilities; the urgent rules of ``otklik.triage.rules`` on top.
+scikit-learn is needed only to train (``otklik.triage.training``), so the file does not depend on
+its version and loads in well under a second.
 """
 
 from __future__ import annotations
@@ -22,10 +23,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from otklik.core.embeddings import DIM, embeddings
+from otklik.triage.factors import NAMES as FACTOR_NAMES
+from otklik.triage.factors import urgency_factors
 from otklik.triage.rules import urgent_signals
 from otklik.triage.text import Lemmatizer, Prepared, char_features, normalise, prepare, word_features
 
-FORMAT = 1
+FORMAT = 2
 DATA = Path(__file__).parent / "data"
 SHIPPED_MODEL = DATA / "model.npz"
 #: the queue a ticket goes to when the model is not sure enough of its category
@@ -81,6 +85,10 @@ class Block:
     weight: float
     offset: int
 
+    def known(self, features: list[str]) -> int:
+        """How many distinct features of the block the message has."""
+        return len({f for f in features if f in self.vocabulary})
+
     def vector(self, features: list[str]) -> tuple[list[int], list[float]]:
         """Indices (global) and values of the block's l2-normalised, sublinear TF-IDF."""
         counts = Counter(f for f in features if f in self.vocabulary)
@@ -93,6 +101,18 @@ class Block:
         return [i + self.offset for i in index], [v * scale for v in values]
 
 
+#: a message with fewer known word features than this is too short to be sure of («вопрос»)
+EVIDENCE_FULL = 6
+
+
+def _hedged(probabilities: Floats, evidence: int) -> Floats:
+    """Probabilities pulled towards uniform in proportion to missing evidence: a two-word message
+    never gets 0.999 from a single word the model happens to like (the order is kept)."""
+    share = min(evidence, EVIDENCE_FULL) / EVIDENCE_FULL
+    result: Floats = (share * probabilities + (1.0 - share) / probabilities.shape[0]).astype(np.float32)
+    return result
+
+
 @dataclass(frozen=True, slots=True)
 class Head:
     """A calibrated linear classifier over the joint vector."""
@@ -102,11 +122,26 @@ class Head:
     bias: Floats  # (classes,)
     temperature: float
 
-    def probabilities(self, index: list[int], values: list[float]) -> Floats:
+    def probabilities(self, index: list[int], values: list[float], dense: Floats) -> Floats:
+        """``index``/``values``: the sparse blocks; ``dense``: the last columns (embedding, factors)."""
         scores = self.bias.copy()
         if index:
             scores += np.asarray(values, dtype=np.float32) @ self.coef[index]
+        scores += dense @ self.coef[self.coef.shape[0] - dense.shape[0] :]
         return _softmax(scores, self.temperature)
+
+
+def dense_features(prepared: Prepared, embedding_weight: float, factor_weight: float) -> Floats:
+    """The message's unit mean word vector and its urgency factors (0/1), each block scaled."""
+    vector = embeddings().mean(prepared.words) * embedding_weight
+    found = set(urgency_factors(prepared.normalised))
+    factors = np.asarray([factor_weight if name in found else 0.0 for name in FACTOR_NAMES], dtype=np.float32)
+    result: Floats = np.concatenate([vector, factors]).astype(np.float32)
+    return result
+
+
+#: width of the dense tail of the joint vector
+DENSE_WIDTH = DIM + len(FACTOR_NAMES)
 
 
 class TriageModel:
@@ -133,24 +168,27 @@ class TriageModel:
         self.threshold = float(meta["threshold"])
         self.urgent_threshold = float(meta["urgent_threshold"])
         self.rule_precision = float(meta.get("rule_precision", 0.95))
+        self.embedding_weight = float(meta["embedding_weight"])
+        self.factor_weight = float(meta["factor_weight"])
 
     @property
     def model_id(self) -> str:
         """Which model answered: its corpus digest and training size, as recorded with each suggestion."""
         return f"triage-{str(self.meta.get('corpus_sha256', ''))[:10]}-{self.meta.get('examples', 0)}"
 
-    def vector(self, prepared: Prepared) -> tuple[list[int], list[float]]:
+    def vector(self, prepared: Prepared) -> tuple[list[int], list[float], Floats]:
         word_index, word_values = self.words.vector(word_features(prepared))
         char_index, char_values = self.chars.vector(char_features(prepared))
-        return word_index + char_index, word_values + char_values
+        dense = dense_features(prepared, self.embedding_weight, self.factor_weight)
+        return word_index + char_index, word_values + char_values, dense
 
     def predict(self, text: str, *, threshold: float | None = None) -> Prediction:
         """Category, urgency and calibrated confidence of ``text`` (any length, any language)."""
         prepared = prepare(text, self.lemmatizer)
         signals = tuple(urgent_signals(prepared.lemmas))
-        index, values = self.vector(prepared)
-        cat_p = self.category.probabilities(index, values)
-        urg_p = self.urgency.probabilities(index, values)
+        index, values, dense = self.vector(prepared)
+        cat_p = _hedged(self.category.probabilities(index, values, dense), self.words.known(word_features(prepared)))
+        urg_p = self.urgency.probabilities(index, values, dense)
         best = int(cat_p.argmax())
         category, confidence = self.category.classes[best], float(cat_p[best])
         urgency, urgency_confidence = self._urgency(urg_p, signals)
@@ -233,6 +271,7 @@ def load(path: Path) -> TriageModel:
         }
     lemmatizer = Lemmatizer(known)
     lemmatizer.warm()
+    embeddings()  # the vectors load with the model, not on the first message
     return TriageModel(
         words=words,
         chars=chars,

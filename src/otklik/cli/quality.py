@@ -18,7 +18,9 @@ BAR_GOOD_FLAGGED = 0.05  # …and at most 5% of good replies flagged at all
 
 @app.command("eval")
 def evaluate_command(
-    split: Annotated[str, typer.Option(help="train | dev | heldout | unseen | written | foreign")] = "heldout",
+    split: Annotated[
+        str, typer.Option(help="train | dev | heldout | unseen | written | written2 | written2_check | foreign")
+    ] = "heldout",
     lang: Annotated[str | None, typer.Option(help="только ru или en / only ru or en")] = None,
     errors: Annotated[bool, typer.Option(help="показать ошибки / list the misses and false alarms")] = False,
     strict: Annotated[bool, typer.Option(help="код 1, если планка не взята / exit 1 below the bar")] = False,
@@ -119,3 +121,18 @@ def check_command(
     for flag in result.flags:
         typer.echo(f"{flag.code} [{flag.start}:{flag.end}] «{flag.fragment}»\n  {flag.message}")
     raise typer.Exit(code=1)
+
+
+@app.command("train")
+def train_command(
+    out: Annotated[str | None, typer.Option(help="куда записать модель / where to write the model")] = None,
+) -> None:
+    """Обучить модель проверки на размеченном корпусе / retrain the checker's learned detector
+    (train, dev, written, written2; heldout, unseen, written2_check and foreign are never read)."""
+    from pathlib import Path
+
+    from otklik.quality.model import SHIPPED_MODEL
+    from otklik.quality.train import train
+
+    meta = train(Path(out) if out else SHIPPED_MODEL, log=typer.echo)
+    typer.echo(f"{meta['examples']} ответов / replies, {meta['sentences']} предложений / sentences")

@@ -80,6 +80,7 @@ def flag_json(flag: Flag, decision: Decision, lang: str, *, public: bool) -> dic
         "suggestion": messages.suggestion(flag.code, lang),
         "message": messages.message(flag.code, flag.fragment, lang, repeated=repeated, public=public),
         "rule": flag.rule,
+        "confidence": flag.confidence,
     }
 
 

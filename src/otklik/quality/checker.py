@@ -15,7 +15,9 @@ from otklik.quality.text import detect_lang
 
 @dataclass(frozen=True, slots=True)
 class Flag:
-    """One flag as the agent sees it; ``reply[start:end] == fragment``."""
+    """One flag as the agent sees it; ``reply[start:end] == fragment``. ``rule`` is ``model`` when
+    the learned detector found it (its span is then the sentence); ``confidence`` is the chance it
+    is right as measured on outside-written replies (``rules.Finding``)."""
 
     code: str
     start: int
@@ -27,6 +29,7 @@ class Flag:
     message: str
     rule: str
     source: str
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,7 @@ def check_reply(
                 message=messages.message(finding.code, fragment, say, repeated=repeated, public=public),
                 rule=finding.rule,
                 source=finding.source,
+                confidence=finding.confidence,
             )
         )
     return Check(ok=not flags, lang=reply_lang, flags=tuple(flags))

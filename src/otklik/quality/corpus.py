@@ -3,7 +3,9 @@
 ``corpus.jsonl`` holds train/dev/heldout, ``unseen.jsonl`` the unseen split; ``written.jsonl`` (split
 ``written``, articles in ``written_articles.jsonl``) holds replies an outside writer wrote for training,
 many of them good replies that used to draw false alarms. It is a split of its own so that the
-figures of the other splits stay what they were. ``foreign`` (``tests/data/foreign/quality.jsonl``
+figures of the other splits stay what they were. ``written2.jsonl`` (splits ``written2`` for
+training and ``written2_check``, the ids divisible by 4, never trained on) holds a second outside
+writer's replies, brought in by ``otklik.quality.importing``. ``foreign`` (``tests/data/foreign/quality.jsonl``
 in the source tree, each item carrying the articles it quotes) was written and labelled outside
 the project and is never tuned on.
 
@@ -24,9 +26,9 @@ from otklik.quality.lexicon import CODES
 from otklik.quality.overlap import Article
 from otklik.quality.rules import Finding, find_flags
 
-SPLITS = ("train", "dev", "heldout", "unseen", "written")
-_ITEM_FILES = ("corpus.jsonl", "unseen.jsonl", "written.jsonl")
-_ARTICLE_FILES = ("articles.jsonl", "written_articles.jsonl")
+SPLITS = ("train", "dev", "heldout", "unseen", "written", "written2", "written2_check")
+_ITEM_FILES = ("corpus.jsonl", "unseen.jsonl", "written.jsonl", "written2.jsonl")
+_ARTICLE_FILES = ("articles.jsonl", "written_articles.jsonl", "written2_articles.jsonl")
 FOREIGN = Path(__file__).resolve().parents[3] / "tests" / "data" / "foreign" / "quality.jsonl"
 
 

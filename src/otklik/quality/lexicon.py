@@ -101,14 +101,14 @@ def _ru() -> list[Pattern]:
         P(CLICHE, "?очень|искренне|глубоко сожалеть{-excl}", tail="generic"),
         P(CLICHE, f"мы ?очень|крайне|так {_UNPLEASANT}", gap=1, tail="generic"),
         # cliche: stock empathy
-        # «понимаем ваше раздражение — три переноса подряд это слишком» names the case
-        P(CLICHE, f"понимать{{-past}} ?ваш {_FEELINGS}", free=True, tail="generic"),
+        # «Мы понимаем ваше негодование» is the taxonomy's own example: stock whatever follows
+        P(CLICHE, f"понимать{{-past}} ?ваш {_FEELINGS}", free=True),
         # «понимаем, как это неприятно, особенно когда дело касается близких» speaks to this case
         P(CLICHE, f"понимать{{-past}} как|насколько ?это|вам|вы ?очень|так {_UNPLEASANT}", gap=3, tail="generic"),
         P(CLICHE, f"понимать{{-past}} что ?это|вам ?очень|так {_UNPLEASANT}", gap=3, tail="generic"),
         P(CLICHE, "вы ?прекрасно|отлично|полностью|хорошо|очень|конечно понимать{-past}", gap=1),
         P(CLICHE, "понимать{-past,-excl} вы", gap=0),
-        P(CLICHE, f"разделять ?ваш {_FEELINGS}", free=True, tail="generic"),
+        P(CLICHE, f"разделять ?ваш {_FEELINGS}", free=True),
         P(CLICHE, "?искренне сочувствовать{-excl}"),
         P(CLICHE, "поставить ?себя на ваш место"),
         P(CLICHE, f"видеть|слышать|чувствовать{{-past,-excl}} ?весь ?ваш {_EMOTIONS}", gap=1),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from otklik.quality import lexicon as lx
 from otklik.quality.overlap import Article, Block, article_dumps, customer_quotes, repeated_templates
@@ -26,13 +26,16 @@ _CLAUSE_BREAK = re.compile(r"[.,;:!?—–()«»\"]")
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One flag: ``code`` from the taxonomy, ``reply[start:end]`` the flagged phrase, ``rule`` the
-    detector that found it (``phrase``, ``kb_copy`` or ``repeated``), ``source`` what it copies."""
+    detector that found it (``phrase``, ``kb_copy``, ``repeated`` or ``model``), ``source`` what it
+    copies, ``confidence`` how often such a flag was right on outside-written replies (a rule's
+    measured precision per code, the learned detector's calibrated probability)."""
 
     code: str
     start: int
     end: int
     rule: str = "phrase"
     source: str = ""
+    confidence: float = 1.0
 
 
 # --- context --------------------------------------------------------------------------------------
@@ -112,11 +115,6 @@ def has_date(text: Text, first: int, last: int) -> bool:
     return False
 
 
-def _dated(text: Text, match: Match) -> bool:
-    sentence = text.sentence_of(match.first)
-    return has_date(text, sentence.first, sentence.last)
-
-
 def _english_step(text: Text, index: int) -> bool:
     token = text.tokens[index]
     if token.cyrillic:
@@ -150,6 +148,16 @@ def _russian_step(text: Text, index: int) -> bool:
             if before & {"я", "мы"}:
                 return True  # «я переключила», «мы нашли»: done
     return False
+
+
+def step_indexes(text: Text) -> frozenset[int]:
+    """Tokens that are a concrete step done or promised: computed once per draft when many spans
+    ask ``has_step`` about the rest of the draft (the learned detector does, per sentence)."""
+    return frozenset(
+        index
+        for index, token in enumerate(text.tokens)
+        if (_russian_step(text, index) if token.cyrillic else _english_step(text, index))
+    )
 
 
 def has_step(text: Text, skip: set[int]) -> bool:
@@ -273,8 +281,20 @@ def _stock(text: Text, match: Match, found: list[Match]) -> bool:
 
 def phrase_matches(text: Text, customer_message: str | None = None) -> list[Match]:
     """Lexicon matches that survive the context rules."""
+    return judged_matches(text, customer_message)[0]
+
+
+def judged_matches(text: Text, customer_message: str | None = None) -> tuple[list[Match], list[Match]]:
+    """Lexicon matches that survive the context rules, and those a context rule cleared (an apology
+    followed by the facts, a refusal with its reason): the learned detector does not overrule those."""
     quotes = customer_quotes(text.raw, customer_message)
     found = [m for m in find(lx.index(), text) if not _inside(m, quotes)]
+    kept = _context(text, customer_message, found)
+    return kept, [m for m in found if m not in kept]
+
+
+def _context(text: Text, customer_message: str | None, found: list[Match]) -> list[Match]:
+    """The matches the taxonomy means: each code's context rule applied in turn."""
     matches = [m for m in found if m.pattern.tail != "generic" or _stock(text, m, found)]
     by_code: dict[str, list[Match]] = {code: [] for code in lx.CODES}
     for match in matches:
@@ -283,8 +303,6 @@ def phrase_matches(text: Text, customer_message: str | None = None) -> list[Matc
     # is blame, not hedging
     by_code[lx.CLICHE] = [m for m in by_code[lx.CLICHE] if not _overlaps(m, by_code[lx.BLAME])]
     by_code[lx.HEDGING] = [m for m in by_code[lx.HEDGING] if not _overlaps(m, by_code[lx.BLAME])]
-    # «постараемся привезти раньше, но не позже 15 марта» still commits to a date
-    by_code[lx.HEDGING] = [m for m in by_code[lx.HEDGING] if m.pattern.family != lx.TRY or not _dated(text, m)]
     by_code[lx.STALLING] = [m for m in by_code[lx.STALLING] if not _overlaps(m, by_code[lx.BLAME])]
     stalls = by_code[lx.STALLING]
     if stalls:
@@ -315,7 +333,9 @@ def _merge(reply: str, findings: list[Finding]) -> list[Finding]:
     for finding in sorted(findings, key=lambda f: (f.code, f.start, f.end)):
         last = merged[-1] if merged else None
         if last and last.code == finding.code and _joined(reply, last.end, finding.start):
-            merged[-1] = Finding(last.code, last.start, max(last.end, finding.end), last.rule, last.source)
+            merged[-1] = Finding(
+                last.code, last.start, max(last.end, finding.end), last.rule, last.source, last.confidence
+            )
         else:
             merged.append(finding)
     return sorted(merged, key=lambda f: (f.start, f.end, f.code))
@@ -357,15 +377,54 @@ def find_flags(
     lang: str | None = None,
     articles: Sequence[Article] = (),
     earlier_replies: Sequence[str] = (),
+    learned: bool = True,
 ) -> list[Finding]:
     """Every flag in ``reply``, ordered by position. ``articles`` are candidate knowledge-base
     articles (a near-copy of one that does not answer ``customer_message`` is kb_dump);
     ``earlier_replies`` are the agent replies already sent in this ticket (sending one again is
-    kb_dump too). Spans are offsets into ``reply``."""
+    kb_dump too). With ``learned`` (the default) the sentences the shipped model flags join the
+    lexicon's findings (``learned.learned_findings``); without it, the rules alone. Spans are
+    offsets into ``reply``."""
     text = analyse(reply, lang)
-    findings = [Finding(m.pattern.code, *_extend(text, m)) for m in phrase_matches(text, customer_message)]
+    kept, cleared = judged_matches(text, customer_message)
+    findings = rule_findings(text, customer_message, articles, earlier_replies, kept)
+    if learned and text.tokens:
+        # imported here: the model's features reuse this module's context rules
+        from otklik.quality.learned import learned_findings
+        from otklik.quality.model import get_model
+
+        model = get_model()
+        scored = model.score(text, customer_message)
+        # the lexicon's own hits stand: the model adds what it misses and takes nothing away
+        findings = [replace(f, confidence=model.rule_precision.get(f.code, 1.0)) for f in findings]
+        spared = [Finding(m.pattern.code, m.start, m.end) for m in cleared]
+        added = learned_findings(scored, model.codes, model.thresholds, findings + spared)
+        findings += [f for f in added if not (f.code == lx.BLAME and _exonerates(reply[f.start : f.end]))]
+    return _merge(text.raw, findings)
+
+
+_EXONERATING = re.compile(r"\b(?:вы|you)\s+(?:не|ни в чем не|not|did not|didn'?t|have not|haven'?t)\b", re.I)
+
+
+def _exonerates(sentence: str) -> bool:
+    """«Вы не ошиблись», "you did nothing wrong": a sentence that clears the customer is no blame,
+    however much its words look like it (the learned detector reads words, not negation)."""
+    return bool(_EXONERATING.search(sentence))
+
+
+def rule_findings(
+    text: Text,
+    customer_message: str | None,
+    articles: Sequence[Article],
+    earlier_replies: Sequence[str],
+    matches: Sequence[Match] | None = None,
+) -> list[Finding]:
+    """The lexicon's phrases that survive the context rules (``matches`` when already judged),
+    and the overlap detector's kb_dump."""
+    kept = phrase_matches(text, customer_message) if matches is None else matches
+    findings = [Finding(m.pattern.code, *_extend(text, m)) for m in kept]
     for block in article_dumps(text, customer_message, articles):
         findings.append(Finding(lx.KB_DUMP, *_trim(text, block), rule="kb_copy", source=block.source))
     for block in repeated_templates(text, earlier_replies):
         findings.append(Finding(lx.KB_DUMP, *_trim(text, block), rule="repeated", source=block.source))
-    return _merge(text.raw, findings)
+    return findings

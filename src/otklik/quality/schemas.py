@@ -47,6 +47,8 @@ class FlagOut(BaseModel):
     explanation: str
     suggestion: str
     rule: str
+    #: how often such a flag was right on outside-written replies (the model's calibrated probability)
+    confidence: float = 1.0
 
 
 class CheckOut(BaseModel):
@@ -70,6 +72,7 @@ class CheckOut(BaseModel):
                     explanation=f.explanation,
                     suggestion=f.suggestion,
                     rule=f.rule,
+                    confidence=f.confidence,
                 )
                 for f in check.flags
             ],

@@ -12,6 +12,7 @@ from otklik.bot.evaluation import parse_questions
 from otklik.bot.language import analyse
 from otklik.bot.retrieval import corpus_for, index_candidates, question_parts, rank_candidates
 from otklik.bot.rules import Action, Candidate, HandoffReason, decide
+from otklik.core.embeddings import sentences
 from otklik.kb.seed import ImportSummary
 
 from .conftest import fixed_triage
@@ -35,7 +36,7 @@ def test_an_article_is_found_by_meaning_when_no_word_is_shared(db: Session, seed
     corpus = corpus_for(db, "ru")
     text = "посылка так и не пришла, где она сейчас"
     by_words = {doc.article_id for doc in corpus.docs.values() if set(text.split()) & set(doc.body_tf)}
-    nearest = corpus.nearest(__import__("otklik.core.embeddings", fromlist=["embeddings"]).embeddings().text(text))
+    nearest = corpus.nearest(sentences().one(text))
     assert nearest
     assert set(nearest) - by_words  # meaning brings candidates that share no index term
     ranked = rank_candidates(corpus, text, [], index_candidates(db), {"semantic": 1.0})

@@ -29,3 +29,15 @@ def test_text_vectors_are_unit_length_and_unknown_text_is_zero() -> None:
     assert abs(float(np.linalg.norm(known)) - 1.0) < 1e-4
     assert not vectors.text("zzqxw qqqzv 12345").any()
     assert not vectors.text("и в на").any()  # stop words alone say nothing
+
+
+def test_sentence_vectors_tell_a_paraphrase_from_another_question_in_both_languages() -> None:
+    from otklik.core.embeddings import SENTENCE_DIM, sentences
+
+    encoder = sentences()
+    cancel, cancel_en, refund, again = encoder.encode(
+        ["Как отменить заказ?", "How do I cancel my order?", "Когда вернутся деньги за возврат?", "Как отменить заказ?"]
+    )
+    assert cancel.shape == (SENTENCE_DIM,)
+    assert float(cancel @ cancel_en) > float(cancel @ refund) + 0.2
+    assert np.array_equal(cancel, again)  # one text, one vector: the encoder keeps what it encoded

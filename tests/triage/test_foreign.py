@@ -29,11 +29,11 @@ def test_the_foreign_split_is_big_varied_and_apart_from_training(foreign: list[c
 
 def test_the_shipped_model_holds_on_the_foreign_split(foreign: list[corpus.Example]) -> None:
     scores = evaluation.evaluate(get_model(SHIPPED_MODEL), foreign, "foreign")
-    assert scores.category_accuracy >= 0.81
+    assert scores.category_accuracy >= 0.84
     assert scores.urgent_recall >= 0.92
-    assert scores.urgent_precision >= 0.52
-    assert scores.calibration_error <= 0.08
+    assert scores.urgent_precision >= 0.55
+    assert scores.calibration_error <= 0.07
     written = [e for e in foreign if e.source.startswith("written")]
     on_written = evaluation.evaluate(get_model(SHIPPED_MODEL), written, "foreign-written")
     assert on_written.urgent_recall >= 0.96
-    assert on_written.category_accuracy >= 0.88
+    assert on_written.category_accuracy >= 0.90

@@ -4,9 +4,9 @@
    base knows is corrected to the nearest knowledge-base word (rapidfuzz), so «вазврат» finds
    «возврат».
 2. Candidates come from the full-text index (``otklik.kb.queries.search_terms``).
-   Candidates also come from meaning: the articles whose word-embedding vectors
-   (``otklik.core.embeddings``) lie nearest the question's, so a paraphrase that shares no word
-   with the article still finds it.
+   Candidates also come from meaning: the articles whose sentence vectors (the multilingual
+   Universal Sentence Encoder of ``otklik.core.embeddings``) lie nearest the question's, so a
+   paraphrase that shares no word with the article still finds it.
 3. Each candidate is scored in Python against statistics of the whole knowledge base, the same on
    SQLite and PostgreSQL: idf-weighted coverage of the question's terms by the article (title
    counts whole, body by saturated term frequency, BM25-style), how much of the title the question
@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -36,7 +37,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
-from otklik.core.embeddings import DIM, Vector, embeddings
+from otklik.core.embeddings import SENTENCE_DIM, Vector, sentences
 from otklik.kb.queries import IndexedDoc, index_signature, indexed_docs, search_terms
 from otklik.kb.text import CONCEPTS, STOP, Lemmas, lemmas_instance, split_unknown, term_of, terms, words
 
@@ -81,9 +82,11 @@ class Doc:
     passages: tuple[frozenset[str], ...] = ()
     #: the title, and each sentence, list item or listed question of the body, alone
     phrases: tuple[frozenset[str], ...] = ()
-    #: unit mean word vector of the whole article, and of its title and each sentence (rows)
+    #: sentence vector of the whole article, and of its title and each sentence (rows)
     vector: Vector | None = None
     phrase_vectors: Vector | None = None
+    #: what the vectors are made of: the whole article, then its title and sentences
+    texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +184,6 @@ class Corpus:
 
     def __init__(self, docs: Sequence[IndexedDoc], lang: str, analyser: Lemmas | None = None) -> None:
         lem = analyser or lemmas_instance()
-        vectors = embeddings()
         self.lang = lang
         self.docs: dict[int, Doc] = {}
         df: Counter[str] = Counter()
@@ -210,8 +212,9 @@ class Corpus:
                 pairs=frozenset(itertools.pairwise(title)) | frozenset(itertools.pairwise(body)),
                 passages=passages or (heading,),
                 phrases=(heading, *phrases),
-                vector=vectors.text(f"{item.title}\n{item.body}"),
-                phrase_vectors=np.vstack([vectors.text(sentence) for sentence in sentences]),
+                vector=None,
+                phrase_vectors=None,
+                texts=(f"{item.title}\n{item.body}", *sentences),
             )
             self.docs[doc.article_id] = doc
             df.update(doc.title_terms | doc.body_tf.keys())
@@ -225,12 +228,13 @@ class Corpus:
             stemmed = lem.stem(folded)
             if stemmed in df:
                 self.spellings.setdefault(source, stemmed)
+        self._encode_docs()
         self.size = len(self.docs)
         self._ids = list(self.docs)
         self._matrix = (
             np.vstack([d.vector for d in self.docs.values() if d.vector is not None])
             if self.docs
-            else np.zeros((0, DIM), dtype=np.float32)
+            else np.zeros((0, SENTENCE_DIM), dtype=np.float32)
         )
         self.df = dict(df)
         self.avg_length = sum(d.length for d in self.docs.values()) / max(self.size, 1)
@@ -240,13 +244,34 @@ class Corpus:
         self._idf = {t: math.log(1.0 + (self.size - n + 0.5) / (n + 0.5)) for t, n in self.df.items()}
         self._title_weight = {d.article_id: sum(self._idf[t] for t in d.title_terms) for d in self.docs.values()}
 
+    def _encode_docs(self) -> None:
+        """Every article's sentence vectors, encoded in one batch (the encoder keeps them)."""
+        texts = [t for doc in self.docs.values() for t in doc.texts]
+        if not texts:
+            return
+        matrix = sentences().encode(texts)
+        row = 0
+        for article_id, doc in list(self.docs.items()):
+            count = len(doc.texts)
+            block = matrix[row : row + count]
+            row += count
+            self.docs[article_id] = dataclasses.replace(doc, vector=block[0], phrase_vectors=block[1:])
+
     def nearest(self, question: Vector, count: int = SEMANTIC_CANDIDATES) -> list[int]:
-        """Ids of the ``count`` articles whose vectors lie nearest ``question`` (by cosine)."""
+        """Ids of the ``count`` articles nearest ``question``: the cosine with the whole article
+        plus the cosine with its nearest sentence."""
         if not self._ids or not question.any():
             return []
-        similarity = self._matrix @ question
-        order = np.argsort(-similarity, kind="stable")[:count]
-        return [self._ids[int(i)] for i in order if similarity[int(i)] > 0]
+        whole = self._matrix @ question
+        best_sentence = np.asarray(
+            [
+                float((doc.phrase_vectors @ question).max()) if doc.phrase_vectors is not None else 0.0
+                for doc in self.docs.values()
+            ]
+        )
+        closeness = whole + best_sentence
+        order = np.argsort(-closeness, kind="stable")[:count]
+        return [self._ids[int(i)] for i in order if closeness[int(i)] > 0]
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unseen_idf)
@@ -380,7 +405,7 @@ def rank_candidates(
     corpus: Corpus, text: str, wanted: Sequence[str], candidates: CandidateSource, rank_weights: dict[str, float]
 ) -> list[Scored]:
     """The articles found by words (``candidates``) and by meaning, best first."""
-    question = embeddings().text(text)
+    question = sentences().one(text)
     ids = list(candidates(wanted, corpus.lang)) if wanted else []
     ids += [i for i in corpus.nearest(question) if i not in ids]
     weights = {t: corpus.idf(t) for t in dict.fromkeys(wanted)}
@@ -401,8 +426,9 @@ _SECOND_ASK = re.compile(
 )
 #: a part is answered when one passage of the article holds this share of its terms' weight…
 PART_COVERAGE = 0.5
-#: …or one sentence lies this close to it in meaning (both chosen on the second shop's two-part
-#: questions: every partly answered one caught, 8 of 10 fully answered ones kept)
+#: …or one sentence lies this close to it in meaning (a near restatement). Chosen on the second
+#: shop's two-part questions: every partly answered one caught, 8 of 10 fully answered ones kept;
+#: there the share of weight decided every case, the sentence vectors none.
 PART_SIMILARITY = 0.8
 
 
@@ -421,7 +447,7 @@ def unanswered_part(corpus: Corpus, text: str, doc: Doc, analyser: Lemmas | None
     parts = question_parts(text)
     if len(parts) < 2 or doc.phrase_vectors is None:
         return None
-    vectors = embeddings()
+    encoder = sentences()
     for part in parts:
         wanted, _ = query_terms(part, corpus, analyser)
         weights = {t: corpus.idf(t) for t in dict.fromkeys(wanted)}
@@ -429,7 +455,7 @@ def unanswered_part(corpus: Corpus, text: str, doc: Doc, analyser: Lemmas | None
             continue
         total = sum(weights.values())
         coverage = max(sum(w for t, w in weights.items() if t in p) for p in doc.passages) / total
-        closeness = float((doc.phrase_vectors @ vectors.text(part)).max())
+        closeness = float((doc.phrase_vectors @ encoder.one(part)).max())
         if coverage < PART_COVERAGE and closeness < PART_SIMILARITY:
             return part
     return None

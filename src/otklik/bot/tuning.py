@@ -42,7 +42,7 @@ from otklik.bot.retrieval import (
     unanswered_part,
 )
 from otklik.bot.rules import Action, Candidate, decide
-from otklik.core.embeddings import Vector, embeddings
+from otklik.core.embeddings import Vector, sentences
 from otklik.kb.models import Article
 
 #: precision the threshold is tuned for: above the bar (0.95), leaving room for unseen questions
@@ -50,11 +50,10 @@ TARGET_PRECISION = 0.97
 GRID = {
     "match": (0.0, 0.5, 1.0),
     "passage": (0.0, 0.5),
-    "title_coverage": (0.0, 0.3),
     "title_precision": (0.0, 0.2),
     "pairs": (0.0, 0.2),
-    "semantic": (0.0, 0.5, 1.0),
-    "semantic_phrase": (0.0, 0.5, 1.0),
+    "semantic": (0.5, 1.0, 2.0),
+    "semantic_phrase": (0.5, 1.0, 2.0),
 }
 FOLDS = 5
 L2 = 0.5
@@ -101,7 +100,7 @@ def prepare(session: Session, questions: Sequence[Question]) -> list[Prepared]:
         lang = lang_of(question.text)
         corpus = corpus_for(session, lang)
         terms, _ = query_terms(question.text, corpus)
-        vector = embeddings().text(question.text)
+        vector = sentences().one(question.text)
         ids = list(index_candidates(session)(terms, lang)) if terms else []
         ids += [i for i in corpus.nearest(vector) if i not in ids]
         docs = tuple(corpus.docs[i] for i in ids if i in corpus.docs)

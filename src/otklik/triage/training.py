@@ -43,7 +43,7 @@ class Params:
     embedding_weight: float = 0.5
     factor_weight: float = 1.0
     category_c: float = 20.0
-    urgency_c: float = 20.0
+    urgency_c: float = 5.0
     folds: int = 5
     #: the general-queue threshold is the lowest confidence above which out-of-fold accuracy reaches this
     target_accuracy: float = 0.95

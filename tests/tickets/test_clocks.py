@@ -294,3 +294,27 @@ def test_a_holding_message_starts_its_own_short_timer(
     run()
     assert ticket(client, marina, ticket_id)["status"] == "open"
     assert next(n["kind"] for n in notes(client, marina)) == "follow_up_due"
+
+
+def test_a_reply_then_a_hold_keeps_the_first_response(
+    client: TestClient, cast: Cast, frozen_clock: clock.FrozenClock, run: Any
+) -> None:
+    """Issue 12, item 1: a reply followed by a hold before the reply's delivery was confirmed lost the
+    first response, and when the promise lapsed the customer was told «Ответим до …» as if nobody
+    had ever answered."""
+    marina = cast.agent_marina
+    ticket_id = inbound(client, marina, channel="webchat")
+    post(client, marina, f"/api/v1/tickets/{ticket_id}/replies", {"text": "Проверила поставку, слот есть."})
+    replied_at = clock.now()
+    until = clock.now() + timedelta(hours=1)
+    post(client, marina, f"/api/v1/tickets/{ticket_id}/hold", {"until": iso(until), "promise": "Пришлю код к 13:05"})
+    run()  # the reply is delivered while the ticket is on hold
+    held = ticket(client, marina, ticket_id)
+    assert held["status"] == "on_hold"
+    assert held["sla"]["first_response_at"] == iso(replied_at)
+    frozen_clock.advance(timedelta(hours=1))
+    run()
+    lapsed = ticket(client, marina, ticket_id)
+    assert lapsed["status"] == "open"
+    assert lapsed["sla"]["first_response_at"] == iso(replied_at)  # the promise lapsed; the answer still stands
+    assert lapsed["sla"]["first_response_due_at"] is None or lapsed["sla"]["next_response_due_at"] is not None

@@ -117,10 +117,14 @@ def _schedule_response(
 
 
 def stop_response_clock(session: Session, ticket: Ticket, answered_at: datetime) -> bool:
-    """A public reply reached the customer: the wait that began before it is over."""
+    """A public reply reached the customer: the wait that began before it is over. The first
+    response is a fact of its own: it stands even when a hold paused the wait before the reply's
+    delivery was confirmed (a reply, then «проверяю, напишу до 13:00»)."""
+    asked = ticket.first_customer_message_at
+    if ticket.first_response_at is None and asked is not None and answered_at >= asked:
+        ticket.first_response_at = answered_at
     if ticket.waiting_since is None or answered_at < ticket.waiting_since:
         return False
-    ticket.first_response_at = ticket.first_response_at or answered_at
     ticket.waiting_since = None
     ticket.next_response_due_at = None
     jobs.cancel(session, key(ticket.id, f"sla:{Target.RESPONSE.value}"))

@@ -318,3 +318,41 @@ def test_a_reply_then_a_hold_keeps_the_first_response(
     assert lapsed["status"] == "open"
     assert lapsed["sla"]["first_response_at"] == iso(replied_at)  # the promise lapsed; the answer still stands
     assert lapsed["sla"]["first_response_due_at"] is None or lapsed["sla"]["next_response_due_at"] is not None
+
+
+def _page_ids(client: TestClient, who: Persona, query: str) -> list[int]:
+    ids: list[int] = []
+    cursor = ""
+    while True:
+        answer = client.get(f"/api/v1/tickets?{query}&limit=2{cursor}", headers=who.headers)
+        assert answer.status_code == 200, answer.text
+        ids += [t["id"] for t in answer.json()["items"]]
+        if not answer.json()["next_cursor"]:
+            return ids
+        cursor = f"&cursor={answer.json()['next_cursor']}"
+
+
+def test_order_priority_puts_urgent_then_the_earliest_breach_first(
+    client: TestClient, cast: Cast, frozen_clock: clock.FrozenClock
+) -> None:
+    """Issue 12, item 5: queues were ordered by last update, so an urgent ticket breached hours ago
+    sat below a new normal one."""
+    anna = cast.agent_anna
+    old_normal = inbound(client, anna, text="Где отчёт о реализации?")
+    old_urgent = inbound(client, anna, text="Курьер не приехал")
+    post(client, anna, f"/api/v1/tickets/{old_urgent}/triage", {"category": "shipping", "urgency": "urgent"})
+    frozen_clock.advance(timedelta(hours=7))
+    new_urgent = inbound(client, anna, text="Склад не принимает поставку")
+    post(client, anna, f"/api/v1/tickets/{new_urgent}/triage", {"category": "shipping", "urgency": "urgent"})
+    new_normal = inbound(client, anna, text="Как поменять фото в карточке?")
+    post(client, anna, f"/api/v1/tickets/{old_normal}/notes", {"text": "смотрю"})  # fresh activity, no answer
+    mine = {old_normal, old_urgent, new_urgent, new_normal}
+    by_activity = [i for i in _page_ids(client, anna, "status=new,open") if i in mine]
+    assert by_activity[0] in (old_normal, new_normal)  # the old order: whatever moved last
+    by_priority = [i for i in _page_ids(client, anna, "status=new,open&order=priority") if i in mine]
+    assert by_priority == [old_urgent, new_urgent, old_normal, new_normal]
+    bad = client.get("/api/v1/tickets?order=loudest", headers=anna.headers)
+    assert bad.status_code == 422
+    assert "order" in bad.text
+    wrong_cursor = client.get("/api/v1/tickets?order=priority&cursor=abc", headers=anna.headers)
+    assert wrong_cursor.status_code == 422

@@ -303,3 +303,20 @@ def test_the_ticket_page_costs_a_fixed_number_of_queries(
     few, many = count_for(2), count_for(60)
     assert few == many, "the page's query count grows with the messages"
     assert many <= 30
+
+
+def test_every_queue_puts_urgent_and_breached_first(
+    client: TestClient, as_marina: str, desk: Desk, inbound: Inbound, db: Session, frozen_clock: clock.FrozenClock
+) -> None:
+    """Issue 12, item 5: someone at the warehouse now comes before a question that merely moved last."""
+    from otklik.core.taxonomy import Category, Urgency
+    from otklik.tickets.actions import do_triage
+
+    urgent = _mine(db, inbound("курьер не приехал, окно сборки закрывается"), desk)
+    do_triage(db, urgent, category=Category.SHIPPING, urgency=Urgency.URGENT, owner=None, actor=Actor.system("t"))
+    db.commit()
+    older = _mine(db, inbound("где посмотреть отчёт о реализации"), desk)
+    frozen_clock.advance(timedelta(hours=5))
+    newer = _mine(db, inbound("как поменять фото карточки"), desk)
+    assert _queue_ids(client, "mine") == [urgent.id, older.id, newer.id]
+    assert _queue_ids(client, "team")[:1] == [urgent.id]

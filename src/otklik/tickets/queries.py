@@ -6,9 +6,10 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session, lazyload
 
 from otklik.agents.rules import Principal, Role, can_see_ticket
@@ -72,11 +73,62 @@ class TicketFilter:
     due_after: datetime | None = None
     #: a promise comes due before this moment (on hold), or came due and nobody has answered since
     follow_up_before: datetime | None = None
+    #: ``activity`` (newest activity first) or ``priority`` (urgent first, then the earliest SLA due)
+    order: str = "activity"
 
 
-def encode_cursor(ticket: Ticket) -> str:
-    raw = json.dumps([ticket.updated_at.isoformat(), ticket.id]).encode()
+ORDERS = ("activity", "priority")
+#: where a ticket with no running target sorts: after every real due time
+NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def _earliest(a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The earlier of two nullable times (NULL only when both are), the same on both databases."""
+    return case((a.is_(None), b), (b.is_(None), a), (a < b, a), else_=b)
+
+
+def _priority_columns() -> tuple[ColumnElement[Any], ColumnElement[Any], ColumnElement[Any]]:
+    """The queue's priority order as SQL: urgent first, then the earliest running SLA target (a
+    breached one is earlier than any still running), then the oldest ticket."""
+    rank = case((Ticket.urgency == "urgent", 0), else_=1)
+    response = case(
+        (Ticket.waiting_since.is_(None), None),
+        (Ticket.first_response_at.is_(None), Ticket.first_response_due_at),
+        else_=Ticket.next_response_due_at,
+    )
+    due = func.coalesce(_earliest(response, Ticket.resolution_due_at.expression), literal(NO_DUE, UTCDateTime()))
+    return rank, due, Ticket.id.expression
+
+
+def priority_key(ticket: Ticket) -> tuple[int, datetime, int]:
+    """``_priority_columns`` of one loaded ticket (what a cursor of the priority order holds)."""
+    response = None
+    if ticket.waiting_since is not None:
+        response = ticket.first_response_due_at if ticket.first_response_at is None else ticket.next_response_due_at
+    dues = [d for d in (response, ticket.resolution_due_at) if d is not None]
+    return (0 if ticket.urgency == "urgent" else 1), (min(dues) if dues else NO_DUE), ticket.id
+
+
+def encode_cursor(ticket: Ticket, order: str = "activity") -> str:
+    if order == "priority":
+        rank, due, ticket_id = priority_key(ticket)
+        raw = json.dumps(["p", rank, due.isoformat(), ticket_id]).encode()
+    else:
+        raw = json.dumps([ticket.updated_at.isoformat(), ticket.id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_priority_cursor(cursor: str) -> tuple[int, datetime, int]:
+    """The position a cursor of the priority order names (422 naming ``cursor`` otherwise)."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        marker, rank, moment, ticket_id = json.loads(raw)
+        position = int(rank), as_utc(datetime.fromisoformat(moment)), int(ticket_id)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
+        raise InvalidInput("invalid_cursor", field="cursor") from None
+    if marker != "p" or position[0] not in (0, 1) or not 0 < position[2] <= MAX_ID:
+        raise InvalidInput("invalid_cursor", field="cursor")
+    return position
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
@@ -138,7 +190,7 @@ def _search(q: str) -> ColumnElement[bool]:
 
 
 def tickets_query(who: Principal, flt: TicketFilter, cursor: str | None) -> Select[Ticket]:
-    """The queue query: visible tickets matching ``flt``, newest activity first, after ``cursor``."""
+    """The queue query: visible tickets matching ``flt`` in ``flt.order``, after ``cursor``."""
     query = select(Ticket).where(visible_to(who))
     if flt.statuses:
         query = query.where(Ticket.status.in_(flt.statuses))
@@ -166,6 +218,18 @@ def tickets_query(who: Principal, flt: TicketFilter, cursor: str | None) -> Sele
         query = query.where(~_due_before(flt.due_after))
     if flt.follow_up_before is not None:
         query = query.where(_follow_up_before(flt.follow_up_before))
+    return _ordered(query, flt.order, cursor)
+
+
+def _ordered(query: Select[Ticket], order: str, cursor: str | None) -> Select[Ticket]:
+    """``query`` in ``order``, starting after ``cursor`` (keyset pagination: stable under inserts)."""
+    if order == "priority":
+        rank, due, ticket_id = _priority_columns()
+        if cursor:
+            at_rank, at_due, at_id = decode_priority_cursor(cursor)
+            position = tuple_(literal(at_rank), literal(at_due, UTCDateTime()), literal(at_id))
+            query = query.where(tuple_(rank, due, ticket_id) > position)
+        return query.order_by(rank, due, ticket_id)
     if cursor:
         moment, last_id = decode_cursor(cursor)
         query = query.where(
@@ -181,7 +245,7 @@ def list_tickets(
     rows = list(session.scalars(tickets_query(who, flt, cursor).limit(limit + 1)).unique())
     more = len(rows) > limit
     page = rows[:limit]
-    return page, (encode_cursor(page[-1]) if more and page else None)
+    return page, (encode_cursor(page[-1], flt.order) if more and page else None)
 
 
 def count_tickets(session: Session, who: Principal, flt: TicketFilter) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -76,10 +76,14 @@ def list_(
     q: Search = None,
     limit: Annotated[int, Query(ge=1)] = 50,
     cursor: str | None = None,
+    order: Literal["activity", "priority"] = "activity",
 ) -> TicketPage:
-    """Visible tickets, newest activity first; ``next_cursor`` fetches the next page."""
+    """Visible tickets, newest activity first, or with ``order=priority`` urgent first, then the
+    earliest SLA target due (breached first); ``next_cursor`` fetches the next page."""
     assignee_id, unassigned = _assignee(assignee, auth.agent.id)
-    flt = TicketFilter(_statuses(status), assignee_id, unassigned, team, channel, category, urgency, customer, q)
+    flt = TicketFilter(
+        _statuses(status), assignee_id, unassigned, team, channel, category, urgency, customer, q, order=order
+    )
     page, next_cursor = list_tickets(
         db, auth.principal, flt, limit=min(limit, get_settings().page_size_max), cursor=cursor
     )

@@ -38,7 +38,8 @@ def home() -> Response:
 def queue(
     code: str, desk: DeskDep, db: DB, cursor: Annotated[str | None, Query(max_length=200)] = None, rows: int = 0
 ) -> Response:
-    """One queue, newest activity first, ``PAGE`` at a time; ``rows=1`` (the «more» link) gives the rows alone."""
+    """One queue, urgent first then the earliest SLA due, ``PAGE`` at a time; ``rows=1`` (the «more»
+    link) gives the rows alone."""
     if code not in QUEUE_CODES:
         return RedirectResponse("/agent/queues/mine", status_code=303)
     flt = queue_filter(code, desk.principal, clock.now())

@@ -5,6 +5,7 @@ Pure functions over loaded rows (no queries here), so they are cheap to test and
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,7 +81,13 @@ QUEUE_CODES = {q.code: q for q in QUEUES}
 
 
 def queue_filter(code: str, who: Principal, now: datetime) -> TicketFilter | None:
-    """The filter of queue ``code`` for ``who``; None when it cannot hold anything (no team)."""
+    """The filter of queue ``code`` for ``who``, in priority order (urgent first, then the earliest
+    SLA target due, breached first); None when it cannot hold anything (no team)."""
+    found = _queue_filter(code, who, now)
+    return dataclasses.replace(found, order="priority") if found is not None else None
+
+
+def _queue_filter(code: str, who: Principal, now: datetime) -> TicketFilter | None:
     match code:
         case "mine":
             return TicketFilter(statuses=ACTIVE, assignee=who.agent_id)

@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from otklik.core import audit, jobs
 from otklik.core.actors import Actor
-from otklik.core.errors import Conflict, InvalidInput, TooManyRequests
+from otklik.core.errors import Conflict, InvalidInput
 from otklik.core.taxonomy import IdentityKind
 from otklik.customers.models import Customer, CustomerMerge, Identity, LinkCode, SenderRate
 from otklik.customers.rules import (
     LINK_CODE_ALPHABET,
     LINK_CODE_LENGTH,
+    RateRefusal,
     RateWindow,
     format_link_code,
     match_key,
@@ -216,11 +217,16 @@ def same_person_candidates(session: Session, customer: Customer) -> list[tuple[I
     return pairs
 
 
-def do_count_sender(session: Session, kind: str, value: str, windows: tuple[RateWindow, ...], at: datetime) -> None:
-    """Count one more message from ``(kind, value)`` in each window; over a limit → 429 ``rate_limited``.
+def do_count_sender(
+    session: Session, kind: str, value: str, windows: tuple[RateWindow, ...], at: datetime
+) -> RateRefusal | None:
+    """Count one more message from ``(kind, value)`` in each window; the first window it exceeds
+    (None within every limit).
 
     The counter is bumped first and read back in the same statement, so concurrent processes
-    cannot both slip under the limit; a refusal rolls the bump back with the caller's transaction.
+    cannot both slip under the limit. Over the limit the message is still stored (a channel such
+    as Telegram never sends an acknowledged update again): the verdict only keeps it from waking
+    anyone (``otklik.messages.actions.do_receive_inbound``).
     """
     counts: dict[str, int] = {}
     dialect = session.get_bind().dialect.name
@@ -240,11 +246,4 @@ def do_count_sender(session: Session, kind: str, value: str, windows: tuple[Rate
             .returning(SenderRate.count)
         )
         counts[window.name] = int(session.execute(statement).scalar_one())
-    refusal = rate_verdict(counts, windows, at)
-    if refusal is not None:
-        raise TooManyRequests(
-            "rate_limited",
-            retry_after=refusal.retry_after,
-            limit=f"{refusal.window.limit}/{refusal.window.name}",
-            sender=f"{kind}:{value}"[:120],
-        )
+    return rate_verdict(counts, windows, at)

@@ -80,6 +80,8 @@ class Intake:
     ticket: Ticket
     message: Message
     duplicate: bool
+    #: the sender was over a rate limit: stored and shown, but nobody (the bot included) was woken
+    over_rate: bool = False
 
 
 def check_text(text: str, field: str = "text") -> str:
@@ -99,10 +101,11 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
     The ticket is chosen by ``_ticket_for`` (the same problem joins its open ticket, on any
     channel). A repeat of a stored ``(channel, external_id)`` returns the stored pair with
     ``duplicate=True`` and changes nothing; an edit (``edit_of``) updates the original's text.
-    A new message counts against its sender's rate limits (429 ``rate_limited`` beyond them);
-    a message that is exactly a live linking code first proves its sender is the code's
-    customer (``messages.links.do_redeem_link_code``). Emits ``message.received``
-    (or ``message.edited``).
+    A new message counts against its sender's rate limits; beyond them it is still stored on the
+    sender's ticket (a flood is folded in, never dropped) but wakes nobody: no bot turn is
+    scheduled for it (``Intake.over_rate``). A message that is exactly a live linking code first
+    proves its sender is the code's customer (``messages.links.do_redeem_link_code``). Emits
+    ``message.received`` (or ``message.edited``).
     """
     existing = get_by_external_id(session, inbound.channel.value, inbound.external_id)
     if existing is not None:
@@ -116,7 +119,7 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
         if original is not None:
             return _edit(session, original, inbound, text, moment)
     sender = check_identity(inbound.sender_kind, inbound.sender_value)
-    do_count_sender(session, inbound.sender_kind.value, sender, rate_windows(get_settings()), moment)
+    over = do_count_sender(session, inbound.sender_kind.value, sender, rate_windows(get_settings()), moment)
     do_redeem_link_code(session, inbound, at=moment)
     customer = do_resolve_sender(
         session,
@@ -172,13 +175,14 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
         entity="message",
         entity_id=message.id,
         ticket_id=ticket.id,
-        data={"channel": inbound.channel.value, "external_id": inbound.external_id},
+        data={"channel": inbound.channel.value, "external_id": inbound.external_id}
+        | ({"over_rate": f"{over.window.limit}/{over.window.name}"} if over else {}),
         at=moment,
     )
-    if inbound.channel in LIVE_CHANNELS:
+    if inbound.channel in LIVE_CHANNELS and over is None:
         # the bot reads the conversation (otklik.bot.tasks); one keyed job folds a burst into one question
         jobs.schedule(session, "bot.consider", {"ticket_id": ticket.id}, key=f"bot:{ticket.id}")
-    return Intake(ticket, message, duplicate=False)
+    return Intake(ticket, message, duplicate=False, over_rate=over is not None)
 
 
 #: channels where a customer waits in a live conversation, so the self-service bot may answer

@@ -320,3 +320,41 @@ def test_every_queue_puts_urgent_and_breached_first(
     newer = _mine(db, inbound("как поменять фото карточки"), desk)
     assert _queue_ids(client, "mine") == [urgent.id, older.id, newer.id]
     assert _queue_ids(client, "team")[:1] == [urgent.id]
+
+
+def test_a_public_reply_waits_for_publication_and_the_agent_says_where(
+    client: TestClient, as_marina: str, desk: Desk, db: Session
+) -> None:
+    """Issue 12, item 3: a reply to a public post showed «отправляется» forever, with no way to say it
+    was posted, while the ticket already said «Ждём клиента»."""
+    from otklik.channels.base import InboundMessage
+    from otklik.core.taxonomy import IdentityKind
+    from otklik.messages.actions import do_receive_inbound
+
+    post = InboundMessage(
+        channel=Channel.PUBLIC, external_id="https://otzyvy.example/p/5", sender_kind=IdentityKind.PUBLIC_HANDLE,
+        sender_value="angry_buyer", text="Третью неделю нет ответа!", url="https://otzyvy.example/p/5",
+    )  # fmt: skip
+    ticket = _mine(db, do_receive_inbound(db, post).ticket, desk)
+    do_reply(db, ticket, agent=desk.marina, text=GOOD, public=True)
+    db.commit()
+    db.refresh(ticket)
+    assert ticket.status != "pending_customer"
+    page = client.get(f"/agent/tickets/{ticket.id}").text
+    assert "ждёт публикации" in page
+    assert "отправляется" not in page
+    form = re.search(r'action="(/agent/tickets/\d+/messages/(\d+)/posted)"', page)
+    assert form
+    bad = client.post(form.group(1), data={"csrf_token": as_marina, "url": "нет ссылки"}, follow_redirects=False)
+    assert bad.status_code == 422
+    assert "ссылк" in bad.text
+    done = client.post(
+        form.group(1), data={"csrf_token": as_marina, "url": "https://otzyvy.example/p/5#r1"}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    db.expire_all()
+    stored = db.get(Message, int(form.group(2)))
+    assert stored is not None
+    assert (stored.delivery_state, stored.url) == ("sent", "https://otzyvy.example/p/5#r1")
+    assert db.get(Ticket, ticket.id).status == "pending_customer"  # type: ignore[union-attr]
+    assert "ждёт публикации" not in client.get(f"/agent/tickets/{ticket.id}").text

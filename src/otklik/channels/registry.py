@@ -32,6 +32,10 @@ SENDERS: dict[str, Callable[[Settings], ChannelAdapter]] = {
     "viber": viber.adapter,
 }
 
+#: channels whose replies a person posts by hand (``ManualPostAdapter``): a reply there is an answer
+#: only once the agent confirms where it was posted
+POSTED_BY_HAND = frozenset({"public"})
+
 #: channel → how to build its webhook receiver from the settings
 WEBHOOKS: dict[str, Callable[[Settings], WebhookAdapter]] = {
     "telegram": telegram.webhook,

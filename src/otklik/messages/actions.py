@@ -26,6 +26,7 @@ from otklik.channels.base import (
     InboundMessage,
     OutboundMessage,
 )
+from otklik.channels.registry import POSTED_BY_HAND
 from otklik.core import audit, clock, jobs, outbox
 from otklik.core.actors import Actor, ActorKind
 from otklik.core.config import Settings, get_settings
@@ -376,7 +377,8 @@ def do_reply(
     session.flush()
     if public:
         outbox.enqueue(session, DELIVER, {"message_id": message.id}, message_id=message.id)
-        do_record_public_reply(session, ticket, agent=agent, actor=actor, at=moment)
+        if message.channel not in POSTED_BY_HAND:  # there the answer counts once it is posted
+            do_record_public_reply(session, ticket, agent=agent, actor=actor, at=moment)
     else:
         ticket.updated_at = moment
     audit.record(
@@ -474,7 +476,8 @@ def do_await_confirmation(session: Session, message: Message, note: str) -> None
 def do_confirm_posted(
     session: Session, message: Message, *, url: str, agent: Agent, at: datetime | None = None
 ) -> None:
-    """An agent posted a waiting reply by hand at ``url``: now, and only now, it is ``sent``."""
+    """An agent posted a waiting reply by hand at ``url``: now, and only now, it is ``sent`` and the
+    ticket waits for the customer (until then it said we still owe an answer)."""
     if message.direction != Direction.OUTBOUND.value or not message.public:
         raise Conflict("posted_not_a_reply", message_id=message.id)
     if message.delivery_state != Delivery.QUEUED.value:
@@ -483,11 +486,16 @@ def do_confirm_posted(
     if not cleaned.startswith(("https://", "http://")) or len(cleaned) > 2000:
         raise InvalidInput("invalid_field", field="url", reason="нужна ссылка на публикацию / a link to the post")
     message.url = cleaned
+    moment = at or clock.now()
     audit.record(
         session, actor=agent_actor(agent), action="message.posted_by_hand", entity="message", entity_id=message.id,
-        ticket_id=message.ticket_id, data={"url": cleaned}, at=at or clock.now(),
+        ticket_id=message.ticket_id, data={"url": cleaned}, at=moment,
     )  # fmt: skip
-    do_record_delivery(session, message, DeliveryResult(True, external_id=cleaned), at=at)
+    ticket = session.get(Ticket, message.ticket_id)
+    assert ticket is not None
+    if message.channel in POSTED_BY_HAND:
+        do_record_public_reply(session, ticket, agent=agent, actor=agent_actor(agent), at=moment)
+    do_record_delivery(session, message, DeliveryResult(True, external_id=cleaned), at=moment)
 
 
 def do_record_delivery(

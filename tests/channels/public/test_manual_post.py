@@ -31,7 +31,10 @@ def test_a_public_reply_waits_for_the_agent_to_post_it(
     waiting = client.get(f"/api/v1/tickets/{ticket_id}/messages", headers=olga.headers).json()["items"][-1]
     assert waiting["delivery"]["state"] == "queued"
     assert "awaiting manual posting" in waiting["delivery"]["error"]
-    assert client.get(f"/api/v1/tickets/{ticket_id}", headers=olga.headers).json()["sla"]["first_response_at"] is None
+    before = client.get(f"/api/v1/tickets/{ticket_id}", headers=olga.headers).json()
+    assert before["sla"]["first_response_at"] is None
+    # issue 12, item 3: nothing reached the customer yet, so the ticket must not say «Ждём клиента»
+    assert before["status"] != "pending_customer"
 
     bad = client.post(f"/api/v1/messages/{message_id}/posted", json={"url": "not a link"}, headers=olga.headers)
     assert bad.status_code == 422
@@ -41,7 +44,9 @@ def test_a_public_reply_waits_for_the_agent_to_post_it(
     )
     assert posted.status_code == 200, posted.text
     assert posted.json()["delivery"] == {"state": "sent", "error": None}
-    assert client.get(f"/api/v1/tickets/{ticket_id}", headers=olga.headers).json()["sla"]["first_response_at"]
+    after = client.get(f"/api/v1/tickets/{ticket_id}", headers=olga.headers).json()
+    assert after["sla"]["first_response_at"]
+    assert after["status"] == "pending_customer"  # posted: now we wait for the customer
     again = client.post(
         f"/api/v1/messages/{message_id}/posted", json={"url": "https://otzyvy.example/post/77#r1"}, headers=olga.headers
     )

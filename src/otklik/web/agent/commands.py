@@ -15,8 +15,8 @@ from otklik.agents.queries import get_agent
 from otklik.core import clock
 from otklik.core.errors import DomainError
 from otklik.core.taxonomy import Category, Urgency
-from otklik.messages.actions import do_holding_reply, do_reply
-from otklik.messages.models import Direction
+from otklik.messages.actions import do_confirm_posted, do_holding_reply, do_reply
+from otklik.messages.models import Direction, Message
 from otklik.messages.queries import list_messages
 from otklik.quality.actions import ReplyBlocked, check_before_send
 from otklik.tickets import actions
@@ -117,6 +117,22 @@ def hold(ticket_id: TicketId, desk: DeskDep, form: FormDep, db: DB) -> Response:
     def change() -> str:
         actions.do_hold(db, ticket, until=until, promise=promise, actor=desk.actor)
         return ""
+
+    return _run(db, desk, ticket, change)
+
+
+@router.post("/agent/tickets/{ticket_id}/messages/{message_id}/posted")
+def posted(ticket_id: TicketId, message_id: TicketId, desk: DeskDep, form: FormDep, db: DB) -> Response:
+    """«Опубликовано»: the agent posted a reply by hand and gives the post's link; only now is it
+    sent and does the ticket wait for the customer."""
+    ticket = access_ticket(db, desk.principal, ticket_id)
+    message = db.get(Message, message_id)
+    if message is None or message.ticket_id != ticket.id:
+        return ticket_page(db, desk, ticket, status=404, error=desk.t("No such message on this ticket."))
+
+    def change() -> str:
+        do_confirm_posted(db, message, url=form.get("url"), agent=desk.agent)
+        return f"#m-{message.id}"
 
     return _run(db, desk, ticket, change)
 

@@ -154,7 +154,7 @@ def timeline(ticket_id: TicketId, desk: DeskDep, db: DB, after: MessageId = 0, b
     entries: list[Entry] = [entry(m) for m in rows]
     return render(
         "agent/_timeline.html", lang=desk.lang, ticket=ticket, entries=entries, earlier=earlier and bool(before),
-        delivery_names=DELIVERY,
+        delivery_names=DELIVERY, csrf=desk.session.csrf,
     )  # fmt: skip
 
 

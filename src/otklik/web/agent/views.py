@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from otklik.agents.rules import Principal
-from otklik.messages.models import Direction, Message
+from otklik.channels.registry import POSTED_BY_HAND
+from otklik.messages.models import Delivery, Direction, Message
 from otklik.quality import Flag
 from otklik.tickets.clocks import live_due
 from otklik.tickets.models import Ticket
@@ -37,7 +38,12 @@ STATUS = {
     "solved": N_("Solved"),
     "closed": N_("Closed"),
 }
-DELIVERY = {"queued": N_("sending"), "sent": N_("delivered"), "failed": N_("not delivered")}
+DELIVERY = {
+    "queued": N_("sending"),
+    "awaiting": N_("awaiting publication"),
+    "sent": N_("delivered"),
+    "failed": N_("not delivered"),
+}
 IDENTITY = {
     "email": N_("email"),
     "telegram": "Telegram",
@@ -165,6 +171,14 @@ class Entry:
     placeholder: bool
 
 
+def _delivery(message: Message) -> str | None:
+    """The delivery state an agent reads: a queued reply on a channel posted by hand is not on its
+    way anywhere, it waits for a person to post it («ждёт публикации»)."""
+    if message.delivery_state == Delivery.QUEUED.value and message.channel in POSTED_BY_HAND:
+        return "awaiting"
+    return message.delivery_state
+
+
 def entry(message: Message) -> Entry:
     if message.direction == Direction.INBOUND.value:
         kind = "customer"
@@ -182,7 +196,7 @@ def entry(message: Message) -> Entry:
         channel=message.channel,
         text=message.text,
         created_at=message.created_at,
-        delivery=message.delivery_state,
+        delivery=_delivery(message),
         delivery_error=message.delivery_error,
         edited=message.edited_at is not None,
         placeholder=message.placeholder,

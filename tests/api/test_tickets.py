@@ -238,15 +238,40 @@ def test_hold_with_a_bad_time_is_refused_naming_until(client: TestClient, cast: 
     assert ticket["hold"] is None
 
 
-def test_hold_needs_a_promise_and_an_owner(client: TestClient, cast: Cast) -> None:
+def test_hold_needs_a_promise_and_sends_it_to_the_customer(client: TestClient, cast: Cast) -> None:
+    """Issue 12, item 2: the hold form said «Обещание, которое увидит клиент», but the agent's words
+    reached the customer nowhere. Now the promise is a public reply in those words."""
     marina = cast.agent_marina
     until = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
     ticket_id = open_ticket(client, marina)
-    refused(act(client, marina, ticket_id, "hold", {"until": until, "promise": "Позвоню"}), 409)
-    ok(act(client, marina, ticket_id, "replies", {"text": "Передала запрос на склад"}), 201)
     refused(act(client, marina, ticket_id, "hold", {"until": until, "promise": "  "}), 422, field="promise")
     refused(act(client, marina, ticket_id, "hold", {"until": until}), 422, field="promise")
-    assert get(client, marina, f"/tickets/{ticket_id}")["status"] == "pending_customer"
+    assert get(client, marina, f"/tickets/{ticket_id}")["status"] == "new"
+    words = "Пришлю новый код сертификата до 15:00, проверяю с бухгалтерией."
+    held = ok(act(client, marina, ticket_id, "hold", {"until": until, "promise": words}))
+    assert held["status"] == "on_hold"
+    assert held["assignee"]["id"] == marina.agent.id  # the one who promised owns the promise
+    said = get(client, marina, f"/tickets/{ticket_id}/messages")["items"][-1]
+    assert (said["direction"], said["public"], said["text"]) == ("outbound", True, words)
+    assert said["delivery"]["state"] in {"queued", "sent"}
+
+
+def test_a_promise_is_checked_like_any_reply(client: TestClient, cast: Cast) -> None:
+    marina = cast.agent_marina
+    until = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    mention = {"url": "https://otzyvy.example/post/9", "author": "angry_buyer", "text": "Вторую неделю тишина"}
+    created = client.post("/api/v1/channels/public/mentions", json=mention, headers=marina.headers)
+    ticket_id = created.json()["ticket_id"]
+    cliche = {"until": until, "promise": "Мы понимаем ваше негодование, ответим позже."}
+    blocked = act(client, marina, ticket_id, "hold", cliche)
+    assert blocked.status_code == 422, blocked.text
+    assert blocked.json()["code"] == "reply_blocked"
+    assert get(client, marina, f"/tickets/{ticket_id}")["status"] == "new"  # nothing sent, nothing held
+    assert [
+        m for m in get(client, marina, f"/tickets/{ticket_id}/messages")["items"] if m["direction"] == "outbound"
+    ] == []
+    held = ok(act(client, marina, ticket_id, "hold", {**cliche, "override_reason": "Согласовано с руководителем"}))
+    assert held["status"] == "on_hold"
 
 
 # ---------------------------------------------------------------- ownership

@@ -50,6 +50,9 @@ def test_list_shows_every_channel_with_owner_promises_and_the_clock(
     frozen_clock.advance(timedelta(hours=3))
     page = text_of(client.get("/portal").text)
     assert "Мы напишем вам до 26 декабря" in page
+    assert "Напишем, когда товар приедет" in page  # issue 12, item 2: the agent's own words, verbatim
+    ticket_page = text_of(client.get(f"/portal/tickets/{by_mail}").text)
+    assert ticket_page.count("Напишем, когда товар приедет") >= 2  # in the facts and as a message of the conversation
     assert "Ответ просрочен на 60 минут" in page  # the telegram ticket: honest about the miss
     assert "Вы ждёте 3 часа" in page
     english = text_of(client.get("/portal?lang=en").text)

@@ -47,7 +47,7 @@ from otklik.demo.spec import (
 )
 from otklik.demo.stories import TICKETS
 from otklik.demo.timeline import Event, hold_until, ru_date, schedule
-from otklik.messages.actions import DELIVER, do_receive_inbound, do_record_delivery, do_reply
+from otklik.messages.actions import DELIVER, do_promise, do_receive_inbound, do_record_delivery, do_reply
 from otklik.messages.models import Message
 from otklik.tickets.actions import (
     agent_actor,
@@ -57,7 +57,6 @@ from otklik.tickets.actions import (
     do_assign,
     do_auto_close,
     do_customer_verdict,
-    do_hold,
     do_propose_solution,
     do_triage,
 )
@@ -197,7 +196,8 @@ def _play(session: Session, desk: Desk, customers: dict[str, CustomerSpec], even
         case Hold():
             until = hold_until(step, at)
             promise = step.promise.format(date=ru_date(until))
-            do_hold(session, ticket, until=until, promise=promise, actor=agent_actor(desk.agents[step.agent]), at=at)
+            said = do_promise(session, ticket, agent=desk.agents[step.agent], text=promise, until=until, at=at)
+            _delivered_in_the_past(session, said, at)
         case Solve():
             do_propose_solution(session, ticket, actor=agent_actor(desk.agents[step.agent]), at=at)
         case Verdict():

@@ -44,6 +44,7 @@ from otklik.tickets.actions import (
     agent_actor,
     customer_actor,
     do_add_reference,
+    do_assign,
     do_hold,
     do_open_ticket,
     do_record_answer_delivered,
@@ -415,22 +416,40 @@ def do_holding_reply(
     public: bool = True,
     at: datetime | None = None,
 ) -> Message:
-    """«Проверяю слот, 5 минут»: a public reply that is also a promise with its own timer.
-
-    The reply is stored and queued; the ticket then waits on us (``on_hold``) until the
-    promised time, when it returns to the top of the owner's queue.
-    """
+    """«Проверяю слот, 5 минут»: a public reply that is also a promise with its own timer
+    (``do_promise`` with a due time ``minutes`` ahead)."""
     moment = at or clock.now()
     if not 1 <= minutes <= 24 * 60:
         raise InvalidInput("invalid_field", field="follow_up_minutes", reason="1–1440")
     if not public:
         reason = "обещание видит клиент: нужен публичный ответ / a promise is for the customer: reply publicly"
         raise InvalidInput("invalid_field", field="follow_up_minutes", reason=reason)
-    message = do_reply(session, ticket, agent=agent, text=text, public=True, at=moment)
-    do_hold(
-        session, ticket, until=moment + timedelta(minutes=minutes), promise=message.text, actor=agent_actor(agent),
-        at=moment,
-    )  # fmt: skip
+    return do_promise(session, ticket, agent=agent, text=text, until=moment + timedelta(minutes=minutes), at=moment)
+
+
+def check_promise(text: str, until: datetime, at: datetime | None = None) -> str:
+    """The promise's words and time, refused before anything is checked or stored (422 naming
+    ``promise`` or ``until``)."""
+    moment = at or clock.now()
+    if until <= moment:
+        raise InvalidInput("hold_in_past", field="until", now=moment.isoformat(timespec="seconds"))
+    return check_text(text, field="promise")
+
+
+def do_promise(
+    session: Session, ticket: Ticket, *, agent: Agent, text: str, until: datetime, at: datetime | None = None
+) -> Message:
+    """A promise the customer hears: the agent's words go out as a public reply on the ticket's
+    channel (stored, queued, delivered like any reply, so every SLA fact of a reply holds), and the
+    ticket waits on us (``on_hold``) until ``until``, when it returns to the top of the owner's queue.
+    A promise nobody told the customer is the «we'll contact you in a month» our users left their
+    old desks over. The caller checks ``text`` with the reply checker first."""
+    moment = at or clock.now()
+    words = check_promise(text, until, moment)
+    message = do_reply(session, ticket, agent=agent, text=words, public=True, at=moment)
+    if ticket.assignee_id is None:  # a reply posted by hand names no owner yet: the one who promised owns it
+        do_assign(session, ticket, agent, actor=agent_actor(agent), reason="promised", at=moment)
+    do_hold(session, ticket, until=until, promise=message.text, actor=agent_actor(agent), at=moment)
     return message
 
 

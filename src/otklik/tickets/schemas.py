@@ -150,7 +150,9 @@ class SolveIn(StrictIn):
 
 class HoldIn(StrictIn):
     until: UTCTime
+    #: sent to the customer as a public reply in these words, checked like any reply
     promise: str = Field(min_length=1, max_length=2000)
+    override_reason: str | None = Field(default=None, max_length=2000)
 
 
 class AssignIn(StrictIn):

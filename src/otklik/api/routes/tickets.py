@@ -14,7 +14,7 @@ from otklik.core.config import get_settings
 from otklik.core.errors import InvalidInput
 from otklik.core.schemas import MAX_ID
 from otklik.core.taxonomy import Category, Channel, Urgency
-from otklik.messages.actions import do_holding_reply, do_reply
+from otklik.messages.actions import check_promise, do_holding_reply, do_promise, do_reply
 from otklik.messages.queries import list_messages
 from otklik.messages.schemas import MessageOut, MessagePage, ReplyIn
 from otklik.quality.actions import check_before_send
@@ -155,10 +155,17 @@ def solve(ticket_id: PathId, body: SolveIn, db: DB, auth: AuthDep) -> TicketOut:
 
 
 @router.post("/{ticket_id}/hold", response_model=TicketOut)
-def hold(ticket_id: PathId, body: HoldIn, db: DB, auth: AuthDep) -> TicketOut:
-    """Promise the customer something by ``until``: the ticket waits on us, visibly."""
+def hold(ticket_id: PathId, body: HoldIn, db: DB, auth: AuthDep, lang: Lang) -> TicketOut:
+    """Promise the customer something by ``until``: the promise goes to them as a public reply in
+    the agent's words (checked by the channel's quality policy, 422 ``reply_blocked`` unless
+    ``override_reason``), and the ticket waits on us, visibly."""
     ticket = access_ticket(db, auth.principal, ticket_id)
-    actions.do_hold(db, ticket, until=body.until, promise=body.promise, actor=auth.actor)
+    promise = check_promise(body.promise, body.until)
+    check_before_send(
+        db, ticket, agent=auth.agent, text=promise, public=True, override_reason=body.override_reason,
+        message_lang=lang,
+    )  # fmt: skip
+    do_promise(db, ticket, agent=auth.agent, text=promise, until=body.until)
     db.commit()
     return TicketOut.of(ticket)
 

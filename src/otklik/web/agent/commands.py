@@ -15,7 +15,7 @@ from otklik.agents.queries import get_agent
 from otklik.core import clock
 from otklik.core.errors import DomainError
 from otklik.core.taxonomy import Category, Urgency
-from otklik.messages.actions import do_confirm_posted, do_holding_reply, do_reply
+from otklik.messages.actions import check_promise, do_confirm_posted, do_holding_reply, do_promise, do_reply
 from otklik.messages.models import Direction, Message
 from otklik.messages.queries import list_messages
 from otklik.quality.actions import ReplyBlocked, check_before_send
@@ -106,17 +106,23 @@ def _held_back(db: Session, desk: Desk, ticket: Ticket, composer: Composer, form
 
 @router.post("/agent/tickets/{ticket_id}/hold")
 def hold(ticket_id: TicketId, desk: DeskDep, form: FormDep, db: DB) -> Response:
-    """On hold until a time, with the promise the customer sees."""
+    """On hold until a time; the promise goes to the customer in the agent's words, checked first."""
     ticket = access_ticket(db, desk.principal, ticket_id)
     now = clock.now()
     until = hold_until(form.get("until"), session_settings().desk_timezone, now)
     if until is None:
         return ticket_page(db, desk, ticket, status=422, error=desk.t("Give the date and time of the promise."))
     promise = form.get("promise")[:2000]
+    override = form.get("override_reason").strip()[:2000]
 
     def change() -> str:
-        actions.do_hold(db, ticket, until=until, promise=promise, actor=desk.actor)
-        return ""
+        words = check_promise(promise, until, now)
+        check_before_send(
+            db, ticket, agent=desk.agent, text=words, public=True, override_reason=override or None,
+            message_lang=desk.lang,
+        )  # fmt: skip
+        sent = do_promise(db, ticket, agent=desk.agent, text=words, until=until, at=now)
+        return f"#m-{sent.id}"
 
     return _run(db, desk, ticket, change)
 

@@ -115,6 +115,8 @@ class Card:
     resolution: Line | None
     clock: Line | None
     updated: str
+    #: the agent's own words of a promise still pending, shown verbatim
+    promise: str | None = None
 
 
 def card(ticket: Ticket, me: Customer, now: datetime, lang: str) -> Card:
@@ -131,6 +133,7 @@ def card(ticket: Ticket, me: Customer, now: datetime, lang: str) -> Card:
         resolution=resolution(ticket, now, lang),
         clock=customer_clock(ticket, now, lang),
         updated=format_when(ticket.updated_at, lang),
+        promise=ticket.hold_promise if ticket.status == Status.ON_HOLD.value else None,
     )
 
 

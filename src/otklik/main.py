@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 import otklik.models  # noqa: F401  (every table known before the first query)
 from otklik import __version__
-from otklik.api import errors
+from otklik.api import docs, errors
 from otklik.api.router import api_v1
 from otklik.api.routes import health
 from otklik.core.config import get_settings, wants_embedded_worker
@@ -42,10 +42,13 @@ def create_app(engine: Engine | None = None, *, embedded_worker: bool = False) -
         title="Otklik",
         version=__version__,
         description="Честная служба поддержки / An honest support desk. Errors are RFC 9457 problem+json.",
+        docs_url=None,  # served by otklik.api.docs from the package, never from a CDN
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     errors.install(app)
+    docs.install(app)
     app.include_router(health.router)
     app.include_router(api_v1)
     install_web(app)  # the public side: widget, chat stream, web form, ticket page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from tests.conftest import Cast, unique
@@ -40,3 +42,17 @@ def test_inbound_reply_solve(client: TestClient, cast: Cast) -> None:
     solved = client.post(f"/api/v1/tickets/{ticket_id}/solve", json={}, headers=marina.headers)
     assert solved.status_code == 200
     assert solved.json()["status"] == "solved"
+
+
+def test_the_api_docs_need_no_network(client: TestClient) -> None:
+    """Issue 12: ``/docs`` was blank offline (Swagger UI came from a CDN); now every file is ours."""
+    page = client.get("/docs")
+    assert page.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text) + re.findall(r"url: '([^']+)'", page.text)
+    assert sources
+    assert all(s.startswith("/") for s in sources), sources  # nothing from another host
+    for asset in ("/docs/static/swagger-ui-bundle.js", "/docs/static/swagger-ui.css"):
+        answer = client.get(asset)
+        assert answer.status_code == 200
+        assert len(answer.content) > 10_000
+    assert client.get("/redoc").status_code == 404  # not served blank

@@ -105,3 +105,23 @@ def test_an_admin_changes_the_web_chat_inactivity_window(context: Any, desk: Des
     shot(page, "admin-channels")
     page.set_viewport_size(PHONE)
     shot(page, "admin-channels-phone")
+
+
+def test_the_api_docs_render_with_no_network(context: Any, desk: Desk) -> None:
+    """Issue 12: with every request to another host refused, Swagger UI still draws the API."""
+    refused: list[str] = []
+
+    def only_ours(route: Any) -> None:
+        if route.request.url.startswith(desk.base):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    page = context.new_page()
+    page.route("**/*", only_ours)
+    page.goto(f"{desk.base}/docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "Otklik" in page.locator(".swagger-ui .info .title").inner_text()
+    assert page.locator(".opblock").count() > 20  # the operations are drawn
+    assert refused == []

@@ -1,6 +1,7 @@
 """The API's own documentation page, served whole by the app: Swagger UI's files come from the
-``swagger-ui-bundle-v2`` wheel (Swagger UI 5, which reads OpenAPI 3.1), not from a CDN, so ``/docs`` works on a machine with no network.
-ReDoc, which FastAPI would also load from a CDN, is left out rather than shown blank."""
+``swagger-ui-bundle-v2`` wheel (Swagger UI 5, which reads OpenAPI 3.1), not from a CDN, so
+``/docs`` works on a machine with no network. ReDoc, which FastAPI would also load from a CDN, is
+left out rather than shown blank."""
 
 from __future__ import annotations
 

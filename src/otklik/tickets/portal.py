@@ -24,6 +24,7 @@ from otklik.agents.rules import Principal, Role
 from otklik.channels.webvisitor import sign, verify
 from otklik.core import audit, jobs
 from otklik.core.actors import Actor, ActorKind
+from otklik.core.audit import AuditEvent
 from otklik.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from otklik.customers.models import Customer, PortalLink
 from otklik.tickets import clocks
@@ -135,6 +136,20 @@ def survey_of(session: Session, ticket: Ticket) -> TicketSurvey | None:
     return session.scalars(
         select(TicketSurvey).where(TicketSurvey.ticket_id == ticket.id, TicketSurvey.closing_at == ticket.closed_at)
     ).first()
+
+
+def closed_by_customer(session: Session, ticket: Ticket) -> bool:
+    """Whether the ticket's latest closing was the customer's own «Решено» (not the silence window):
+    then the survey must not ask again whether the problem was solved."""
+    if ticket.closed_at is None:
+        return False
+    latest = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.ticket_id == ticket.id, AuditEvent.action == "ticket.status_changed")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    return latest is not None and latest.data.get("to") == "closed" and latest.data.get("cause") == "confirm"
 
 
 def list_surveys(session: Session, ticket_id: int) -> list[TicketSurvey]:

@@ -19,6 +19,7 @@ from otklik.tickets.models import Ticket
 from otklik.tickets.portal import (
     access_customer_ticket,
     check_own,
+    closed_by_customer,
     customer_tickets,
     do_submit_survey,
     latest_escalation,
@@ -71,6 +72,8 @@ def ticket_page(ticket_id: TicketId, me: MeDep, db: DB, done: Annotated[str, Que
         offer=offer(found, me.lang),
         verdict=own and ticket.status == Status.SOLVED.value,
         survey=own and ticket.status == Status.CLOSED.value and survey_of(db, ticket) is None,
+        # after the customer's own «Решено» the survey does not ask «решена?» again
+        ask_solved=not closed_by_customer(db, ticket),
         ratings=list(RATINGS),
         done=me.t(DONE[done]) if done in DONE else "",
     )
@@ -90,9 +93,12 @@ def verdict(ticket_id: TicketId, me: MeDep, form: FormDep, db: DB) -> Response:
 
 @router.post("/portal/tickets/{ticket_id}/survey")
 def survey(ticket_id: TicketId, me: MeDep, form: FormDep, db: DB) -> Response:
-    """«Ваша проблема решена?» yes/no, an optional 1–5 rating and comment; once per closing."""
+    """«Ваша проблема решена?» yes/no, an optional 1–5 rating and comment; once per closing. After the
+    customer's own «Решено» the answer is already known: yes."""
     ticket = access_customer_ticket(db, me.customer, ticket_id)
     answer, rating = form.get("solved"), form.get("rating").strip()
+    if closed_by_customer(db, ticket):
+        answer = "yes"
     if answer not in {"yes", "no"}:
         raise InvalidInput("invalid_field", field="solved", reason="yes | no")
     if rating and form.number("rating") is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -120,3 +122,22 @@ def test_kb_articles_are_written_and_edited(client: TestClient, as_olga: str) ->
     assert client.post(f"/admin/kb/{article.group(1)}", data=edit, follow_redirects=False).status_code == 303
     assert "версия 2" in client.get(f"/admin/kb/{article.group(1)}").text
     assert client.post("/admin/kb", data={**new, "title": ""}).status_code == 422
+
+
+def test_a_generated_desk_secret_counts_as_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12: the admin said OTKLIK_SECRET_KEY was not set although the desk had generated its
+    key into ./var/secret_key and was signing links with it."""
+    from otklik.core.config import get_settings
+    from otklik.core.secret import load_secret
+    from otklik.web.agent.admin import credentials
+
+    monkeypatch.delenv("OTKLIK_SECRET_KEY", raising=False)
+    monkeypatch.setenv("OTKLIK_SECRET_KEY_FILE", str(tmp_path / "secret_key"))
+    get_settings.cache_clear()
+    try:
+        assert credentials(get_settings())["webchat"] == [("OTKLIK_SECRET_KEY", False)]  # nothing yet: honest
+        load_secret(get_settings())  # the desk generates its key on first use
+        assert credentials(get_settings())["webchat"] == [("OTKLIK_SECRET_KEY", True)]
+        assert credentials(get_settings())["webform"] == [("OTKLIK_SECRET_KEY", True)]
+    finally:
+        get_settings.cache_clear()

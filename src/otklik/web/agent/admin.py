@@ -4,6 +4,7 @@ skills, capacities, teams), teams, SLA policies and business calendars. Admins o
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
@@ -33,6 +34,14 @@ UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 WEEKDAYS = 7
 
 
+def _desk_secret(settings: Settings) -> str | None:
+    """The desk secret counts as set when configured or when the desk generated it into its file
+    (``otklik.core.secret``): saying «not set» then would be a status that did not happen."""
+    if settings.secret_key:
+        return settings.secret_key
+    return "generated" if Path(settings.secret_key_file).is_file() else None
+
+
 def credentials(settings: Settings) -> dict[str, list[tuple[str, bool]]]:
     """Per channel: the environment variables its keys come from, and whether each is set (never the value)."""
     pairs: dict[str, list[tuple[str, str | None]]] = {
@@ -47,8 +56,8 @@ def credentials(settings: Settings) -> dict[str, list[tuple[str, bool]]]:
             ("OTKLIK_WHATSAPP_APP_SECRET", settings.whatsapp_app_secret),
         ],
         "viber": [("OTKLIK_VIBER_AUTH_TOKEN", settings.viber_auth_token)],
-        "webchat": [("OTKLIK_SECRET_KEY", settings.secret_key)],
-        "webform": [("OTKLIK_SECRET_KEY", settings.secret_key)],
+        "webchat": [("OTKLIK_SECRET_KEY", _desk_secret(settings))],
+        "webform": [("OTKLIK_SECRET_KEY", _desk_secret(settings))],
         "public": [("OTKLIK_PUBLIC_FEED_URLS", settings.public_feed_urls)],
     }
     return {channel: [(name, bool(value)) for name, value in items] for channel, items in pairs.items()}

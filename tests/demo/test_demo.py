@@ -291,3 +291,14 @@ def test_cli_demo_loads_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
             assert session.scalar(select(func.count()).select_from(Message).where(Message.external_id.like("demo-%")))
     finally:
         engine.dispose()
+
+
+def test_a_worker_started_after_the_demo_has_nothing_to_answer(demo: Loaded) -> None:
+    """Issue 12: a fresh demo showed Telegram as «сбой»: the bot answered the story's old Telegram
+    messages at the worker's first round, with no bot token to send with."""
+    from otklik.core.jobs import Job, JobState
+
+    pending = select(Job).where(Job.kind == "bot.consider", Job.state == JobState.PENDING.value)
+    assert list(demo.session.scalars(pending)) == []
+    delivering = select(Job).where(Job.kind == "message.deliver", Job.state == JobState.PENDING.value)
+    assert list(demo.session.scalars(delivering)) == []

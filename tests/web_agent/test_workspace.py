@@ -358,3 +358,22 @@ def test_a_public_reply_waits_for_publication_and_the_agent_says_where(
     assert (stored.delivery_state, stored.url) == ("sent", "https://otzyvy.example/p/5#r1")
     assert db.get(Ticket, ticket.id).status == "pending_customer"  # type: ignore[union-attr]
     assert "ждёт публикации" not in client.get(f"/agent/tickets/{ticket.id}").text
+
+
+def test_a_closed_ticket_shows_no_countdown_in_search(
+    client: TestClient, as_marina: str, desk: Desk, inbound: Inbound, db: Session
+) -> None:
+    """Issue 12: search showed an SLA countdown on a closed ticket (its resolution due time is kept
+    for the record, but nothing runs any more)."""
+    from otklik.tickets.actions import do_customer_verdict, do_propose_solution
+
+    ticket = _mine(db, inbound("посылка 77123 не пришла"), desk)
+    do_reply(db, ticket, agent=desk.marina, text=GOOD, public=True)
+    do_propose_solution(db, ticket, actor=Actor.system("tests"))
+    do_customer_verdict(db, ticket, solved=True, actor=Actor.system("tests"))
+    db.commit()
+    assert ticket.resolution_due_at is not None  # on record
+    page = client.get("/agent/search", params={"q": ticket.number}).text
+    row = re.search(rf'<li class="row" data-row>.*?/agent/tickets/{ticket.id}".*?</li>', page, re.S)
+    assert row
+    assert "data-clock" not in row.group(0)

@@ -78,6 +78,8 @@ class TicketFilter:
 
 
 ORDERS = ("activity", "priority")
+#: statuses in which no SLA clock runs (the resolution due time stays on record)
+_STOPPED = (Status.SOLVED.value, Status.CLOSED.value)
 #: where a ticket with no running target sorts: after every real due time
 NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)
 
@@ -96,7 +98,8 @@ def _priority_columns() -> tuple[ColumnElement[Any], ColumnElement[Any], ColumnE
         (Ticket.first_response_at.is_(None), Ticket.first_response_due_at),
         else_=Ticket.next_response_due_at,
     )
-    due = func.coalesce(_earliest(response, Ticket.resolution_due_at.expression), literal(NO_DUE, UTCDateTime()))
+    resolution = case((Ticket.status.in_(_STOPPED), None), else_=Ticket.resolution_due_at)
+    due = func.coalesce(_earliest(response, resolution), literal(NO_DUE, UTCDateTime()))
     return rank, due, Ticket.id.expression
 
 
@@ -105,7 +108,8 @@ def priority_key(ticket: Ticket) -> tuple[int, datetime, int]:
     response = None
     if ticket.waiting_since is not None:
         response = ticket.first_response_due_at if ticket.first_response_at is None else ticket.next_response_due_at
-    dues = [d for d in (response, ticket.resolution_due_at) if d is not None]
+    resolution = None if ticket.status in _STOPPED else ticket.resolution_due_at
+    dues = [d for d in (response, resolution) if d is not None]
     return (0 if ticket.urgency == "urgent" else 1), (min(dues) if dues else NO_DUE), ticket.id
 
 

@@ -151,8 +151,16 @@ def clocks(ticket: Ticket, now: datetime) -> list[Clock]:
 
 
 def soonest_due(ticket: Ticket) -> datetime | None:
+    """The earliest running target; none on a solved or closed ticket, whose resolution due time is
+    kept for the record but counts down to nothing."""
+    if ticket.status in STOPPED:
+        return None
     dues = [d for d in (live_due(ticket, Target.RESPONSE), ticket.resolution_due_at) if d is not None]
     return min(dues) if dues else None
+
+
+#: statuses in which no SLA clock runs
+STOPPED = frozenset({Status.SOLVED.value, Status.CLOSED.value})
 
 
 @dataclass(frozen=True, slots=True)

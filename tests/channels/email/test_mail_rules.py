@@ -172,6 +172,10 @@ def test_outbound_threading_headers_use_only_real_message_ids() -> None:
     assert mail["In-Reply-To"] == "<c2@mail.example>"
     assert mail["References"] == "<c1@mail.example> <nomsgid.ab@otklik.invalid> <c2@mail.example>"
     assert mail["Subject"] == "Re: Заказ [#5]"
+    # issue 12: a portal sign-in link is about no ticket: no «Re:», no «[#0]»
+    link = OutboundMessage(message_id=7, ticket_id=0, channel="email", recipient="ivan@mail.example",
+                           text="Ссылка для входа", subject="Вход в личный кабинет / Sign in")  # fmt: skip
+    assert adapter.compose(link)["Subject"] == "Вход в личный кабинет / Sign in"
     bare = adapter.compose(_outbound("not-a-message-id"))
     assert bare["In-Reply-To"] is None
     assert bare["References"] is None

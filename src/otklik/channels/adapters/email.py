@@ -49,7 +49,10 @@ class EmailAdapter:
         mail["To"] = message.recipient
         subject = message.subject or "Ваше обращение"
         tag = f"[#{message.ticket_id}]"
-        mail["Subject"] = subject if tag in subject else f"Re: {subject} {tag}"
+        if message.ticket_id <= 0:  # a sign-in link or a linking code: a letter of its own, on no ticket
+            mail["Subject"] = subject
+        else:
+            mail["Subject"] = subject if tag in subject else f"Re: {subject} {tag}"
         mail["Message-ID"] = message_id_for(message, self.domain)
         mail["Date"] = formatdate(localtime=False)
         thread = [i for i in message.reply_to_external_ids if _MESSAGE_ID.match(i)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi.testclient import TestClient
@@ -218,3 +219,13 @@ def test_follow_links_cannot_be_forged(client: TestClient, db: Session) -> None:
         assert "Ссылка не найдена" in missing.text
     assert client.get(f"/t/{ticket_link_token(SECRET.encode(), 987_654)}").status_code == 404
     assert "Link not found" in client.get(f"/t/{payload}.x", params={"lang": "en"}).text
+
+
+def test_the_follow_page_speaks_the_desks_time_not_utc(client: TestClient, frozen_clock: Any) -> None:
+    """Issue 12: the portal and the agent pages say Moscow time, the follow page said UTC."""
+    body = {"name": "Анна", "email": "anna.tz@example.ru", "subject": "Время", "text": "Который час у вас?"}
+    created = client.post(FORM, json=body)
+    assert created.status_code == 201, created.text
+    page = client.get(_path(created.json()["follow_url"])).text
+    assert "UTC" not in page
+    assert "12:05" in page  # 09:05 UTC is 12:05 in Moscow

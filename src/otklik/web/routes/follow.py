@@ -1,4 +1,5 @@
-"""The ticket page behind a follow link: the conversation, its owner and status, read-only."""
+"""The ticket page behind a follow link: the conversation, its owner and status, read-only. Times
+are in the desk's time zone (Europe/Moscow by default), as on every other page."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from otklik.tickets.models import Ticket
 from otklik.web.deps import DB, PageLang, State
 from otklik.web.i18n import text
 from otklik.web.pages import render
+from otklik.web.ui import format_when
 
 router = APIRouter(tags=["public"])
 
@@ -29,20 +31,20 @@ def _message_view(message: Message, lang: str) -> dict[str, Any]:
         "mine": mine,
         "author": author,
         "iso": message.created_at.isoformat(),
-        "when": message.created_at.strftime("%d.%m.%Y %H:%M UTC"),
+        "when": format_when(message.created_at, lang),
         "text": message.text,
         "delivery_state": state,
         "delivery": text(f"delivery.{state}", lang) if state and not mine else None,
     }
 
 
-def _ticket_view(ticket: Ticket) -> dict[str, Any]:
+def _ticket_view(ticket: Ticket, lang: str) -> dict[str, Any]:
     return {
         "number": ticket.number,
         "subject": ticket.subject,
         "status": ticket.status,
         "owner": ticket.assignee.name if ticket.assignee is not None else None,
-        "hold_until": ticket.hold_until.strftime("%d.%m.%Y") if ticket.hold_until is not None else None,
+        "hold_until": format_when(ticket.hold_until, lang) if ticket.hold_until is not None else None,
     }
 
 
@@ -54,4 +56,5 @@ def follow(token: str, lang: PageLang, state: State, db: DB, new: bool = False) 
     if ticket is None:
         return render("missing.html", lang=lang, status=404, private=True)
     messages = [_message_view(m, lang) for m in list_messages(db, ticket.id, limit=500) if m.public]
-    return render("follow.html", lang=lang, private=True, ticket=_ticket_view(ticket), messages=messages, created=new)
+    view = _ticket_view(ticket, lang)
+    return render("follow.html", lang=lang, private=True, ticket=view, messages=messages, created=new)

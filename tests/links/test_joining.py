@@ -116,3 +116,27 @@ def test_a_public_post_never_joins_a_private_ticket(client: TestClient, cast: Ca
     assert shown["is_public"] is True
     # whatever door it came in by, the public post marks the private case, once
     assert [(k["kind"], k["to_ticket_id"]) for k in shown["links"]] == [("went_public", private["ticket_id"])]
+
+
+def test_a_web_visitors_opaque_id_is_no_name(db: Session) -> None:
+    """Issue 12: visitor ids such as ``wv_sXGG…`` were shown to agents as the customer's name."""
+    import secrets
+
+    from otklik.channels.webvisitor import new_visitor_id
+    from otklik.core.actors import Actor
+    from otklik.core.clock import now
+    from otklik.core.taxonomy import IdentityKind
+    from otklik.customers.actions import do_resolve_sender
+
+    visitor = new_visitor_id(secrets.token_bytes(16))
+    unnamed = do_resolve_sender(db, kind=IdentityKind.WEB, value=visitor, display_name=None,
+                                actor=Actor.system("tests"), at=now())  # fmt: skip
+    assert unnamed.name == "—"
+    assert visitor not in unnamed.name
+    other = new_visitor_id(secrets.token_bytes(16))
+    named = do_resolve_sender(db, kind=IdentityKind.WEB, value=other, display_name="Ольга",
+                              actor=Actor.system("tests"), at=now())  # fmt: skip
+    assert named.name == "Ольга"
+    mailer = do_resolve_sender(db, kind=IdentityKind.EMAIL, value="ivan@mail.example", display_name=None,
+                               actor=Actor.system("tests"), at=now())  # fmt: skip
+    assert mailer.name == "ivan@mail.example"  # an address is a fair name when there is nothing else

@@ -95,6 +95,12 @@ def _attach_identity(
     return identity
 
 
+def _name_of(kind: IdentityKind, normal: str) -> str:
+    """A first-contact customer's name when the channel gave none: the address itself, except a
+    web visitor's opaque id (``wv_…``), which is no name: left blank, shown as «—»."""
+    return "" if kind is IdentityKind.WEB else normal
+
+
 def do_resolve_sender(
     session: Session, *, kind: IdentityKind, value: str, display_name: str | None, actor: Actor, at: datetime
 ) -> Customer:
@@ -111,7 +117,7 @@ def do_resolve_sender(
         # In a savepoint: when a concurrent first message of the same sender commits its
         # customer between our look-up and our insert, only our half-made one is undone.
         with session.begin_nested():
-            customer = do_create_customer(session, name=display_name or normal, actor=actor, at=at)
+            customer = do_create_customer(session, name=display_name or _name_of(kind, normal), actor=actor, at=at)
             # the address was looked up just above; a twin committed since then fails the unique key
             _attach_identity(session, customer, kind=kind, normal=normal, verified=False, actor=actor, at=at)
     except (IntegrityError, Conflict):

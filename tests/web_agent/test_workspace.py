@@ -244,6 +244,10 @@ def test_a_blocking_channel_keeps_a_flagged_reply_back_until_overridden(
     held = client.post(f"/agent/tickets/{ticket.id}/reply", data=data)
     assert held.status_code == 422
     assert 'name="override_reason"' in held.text
+    banner = re.search(r'<p class="alert" role="alert" id="error">(.*?)</p>', held.text, re.S)
+    assert banner
+    assert "override_reason" not in banner.group(1)  # issue 12: no API field names in the agent's banner
+    assert "почему эти слова здесь уместны" in banner.group(1)
     assert CLICHE in held.text  # the draft is kept
     assert not db.scalars(
         select(Message).where(Message.ticket_id == ticket.id, Message.public, Message.author_agent_id.is_not(None))
@@ -257,6 +261,16 @@ def test_a_blocking_channel_keeps_a_flagged_reply_back_until_overridden(
         ).status_code
         == 303
     )
+
+
+def test_a_solve_refusal_speaks_to_the_agent_not_to_a_program(
+    client: TestClient, as_marina: str, desk: Desk, inbound: Inbound, db: Session
+) -> None:
+    ticket = _mine(db, inbound("где поставка?"), desk)
+    refused = client.post(f"/agent/tickets/{ticket.id}/solve", data={"csrf_token": as_marina})
+    assert refused.status_code == 409
+    assert "Сначала ответьте клиенту" in refused.text
+    assert "в поле text" not in refused.text
 
 
 def test_a_long_timeline_is_read_in_windows(

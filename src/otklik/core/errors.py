@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from otklik.core.i18n import translate
+from otklik.core.i18n import CATALOGUE, translate
 
 
 class DomainError(Exception):
@@ -21,8 +21,14 @@ class DomainError(Exception):
         self.field = field
         self.params = params
 
-    def message(self, lang: str = "ru") -> str:
-        return translate(self.code, lang, **{"field": self.field, **self.params})
+    def message(self, lang: str = "ru", *, page: bool = False) -> str:
+        """The message in ``lang``. ``page``: as a person reads it on a page, where the API's field
+        names («в поле text», «override_reason») mean nothing; the catalogue's ``<code>:page``
+        wording when there is one."""
+        params = {"field": self.field, **self.params}
+        if page and f"{self.code}:page" in CATALOGUE:
+            return translate(f"{self.code}:page", lang, **params)
+        return translate(self.code, lang, **params)
 
     def problem_members(self, lang: str) -> dict[str, Any]:
         """More members of the problem+json body (e.g. the flags that blocked a reply); none by default."""

@@ -64,6 +64,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The ticket cannot be solved: the last public message is the customer's. "
         "Reply first (or pass the reply in the text field).",
     },
+    "solve_needs_agent_reply:page": {
+        "ru": "Нельзя отметить обращение решённым: последнее публичное сообщение — от клиента. "
+        "Сначала ответьте клиенту.",
+        "en": "The ticket cannot be solved: the last public message is the customer's. Reply to the customer first.",
+    },
     "hold_in_past": {
         "ru": "Срок обещания должен быть в будущем (сейчас {now}).",
         "en": "The promised time must be in the future (now is {now}).",
@@ -300,6 +305,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "фразы или отправьте как есть, указав причину в override_reason.",
         "en": "The reply was not sent: the '{channel}' channel does not let this through — {flags}. Fix the marked "
         "phrases, or send it as it is with a reason in override_reason.",
+    },
+    "reply_blocked:page": {
+        "ru": "Ответ не отправлен: на канале «{channel}» такое не пропускается — {flags}. Исправьте отмеченные "
+        "фразы или отправьте как есть, написав, почему эти слова здесь уместны.",
+        "en": "The reply was not sent: the '{channel}' channel does not let this through — {flags}. Fix the marked "
+        "phrases, or send it as it is, saying why this wording is right here.",
+    },
+    "override_reason_empty:page": {
+        "ru": "Чтобы отправить ответ вопреки проверке, напишите, почему эти слова здесь уместны.",
+        "en": "To send a reply against the check, say why this wording is right here.",
     },
     "override_reason_empty": {
         "ru": "Чтобы отправить ответ вопреки проверке, напишите причину в override_reason.",

@@ -49,12 +49,12 @@ class ReplyBlocked(InvalidInput):
         self.flags = tuple(flags)
         self.decision = decision
 
-    def message(self, lang: str = "ru") -> str:
+    def message(self, lang: str = "ru", *, page: bool = False) -> str:
         named = ", ".join(
             f"{messages.label(f.code, lang)} «{f.fragment}»" for f in self.flags if f.code in self.decision.blocking
         )
         where = LABELS.get(self.channel, {}).get(lang, self.channel)
-        return translate(self.code, lang, channel=where, flags=named)
+        return translate(f"{self.code}:page" if page else self.code, lang, channel=where, flags=named)
 
     def problem_members(self, lang: str) -> dict[str, Any]:
         return {

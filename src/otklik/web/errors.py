@@ -23,8 +23,8 @@ class PublicError(DomainError):
         super().__init__(code, field=field, **params)
         self.status = status
 
-    def message(self, lang: str = "ru") -> str:
-        return text(self.code, lang, **self.params)
+    def message(self, lang: str = "ru", *, page: bool = False) -> str:
+        return text(self.code, lang, **self.params)  # worded for pages already
 
 
 class RateLimited(PublicError):

@@ -68,7 +68,7 @@ def install(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: Exception) -> Response:
         if _is_page(request) and isinstance(exc, DomainError):
             lang = ui_lang(request)
-            return render("agent/refused.html", lang=lang, status=exc.status, message=exc.message(lang))
+            return render("agent/refused.html", lang=lang, status=exc.status, message=exc.message(lang, page=True))
         assert previous is not None
         return await previous(request, exc)
 

@@ -78,7 +78,7 @@ def _save(
         db.commit()
     except DomainError as refused:
         db.rollback()
-        return again(refused.message(desk.lang), refused.status)
+        return again(refused.message(desk.lang, page=True), refused.status)
     return RedirectResponse(f"{back}?saved=1", status_code=303)
 
 

@@ -47,7 +47,9 @@ def _run(
         ticket = access_ticket(db, desk.principal, ticket.id)
         if composer is not None and isinstance(refused, ReplyBlocked):
             composer.blocked = True
-        return ticket_page(db, desk, ticket, composer=composer, status=refused.status, error=refused.message(desk.lang))
+        return ticket_page(
+            db, desk, ticket, composer=composer, status=refused.status, error=refused.message(desk.lang, page=True)
+        )
     return _done(ticket, anchor)
 
 

@@ -50,7 +50,7 @@ def install(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: Exception) -> Response:
         if _is_portal(request) and isinstance(exc, DomainError):
             lang = portal_lang(request)
-            return render("refused.html", lang=lang, status=exc.status, message=exc.message(lang))
+            return render("refused.html", lang=lang, status=exc.status, message=exc.message(lang, page=True))
         assert previous is not None
         return await previous(request, exc)
 

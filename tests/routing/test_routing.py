@@ -3,6 +3,7 @@ over the API and the worker, on SQLite and PostgreSQL. The clock is frozen and m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -350,3 +351,25 @@ def test_capacity_holds_under_a_burst_of_twenty(
     assert len(alarms) == 5
     board = {p["agent"]["name"]: p for p in call(client, olga, "GET", "/routing/agents")}
     assert (board["Анна Финансова"]["open"], board["Анна Финансова"]["available"]) == (6, False)
+
+
+def test_the_english_workspace_explains_routing_in_english(
+    client: TestClient, db: Session, cast: Cast, frozen_clock: clock.FrozenClock, run: Run
+) -> None:
+    """Issue 12: routing reasons stayed Russian in the English UI although the decision had them in
+    English (``reason.en`` in the API)."""
+    from otklik.web.agent.plugins import explanations
+
+    marina = cast.agent_marina
+    presence(client, marina, "online")
+    ticket_id = write(client, marina, "Подскажите, как записаться на слот поставки на следующую неделю?")
+    hand_over_from_triage(db, ticket_id, "shipping", "normal")
+    run()
+    ticket = db.get(Ticket, ticket_id)
+    assert ticket is not None
+    [routed] = [x for x in explanations(db, ticket, "en") if x.kind == "routing"]
+    [english] = routed.reasons
+    assert english == decisions(client, cast.admin_olga, ticket_id)[0]["reason"]["en"]
+    assert not re.search(r"[а-яё]", english.replace("Марина Складова", ""), re.I)
+    [russian] = next(x for x in explanations(db, ticket, "ru") if x.kind == "routing").reasons
+    assert "в сети" in russian

@@ -132,7 +132,7 @@ def _hand_over(
     target = pool.agents[target_facts.id]
     reason = wrap(base)
     previous = ticket.assignee
-    do_assign(session, ticket, target, actor=actor, reason=reason["ru"], at=at)
+    do_assign(session, ticket, target, actor=actor, reason=reason["ru"], reason_en=reason["en"], at=at)
     pool.moved(to=target.id, away_from=previous.id if previous is not None else None)
     audit.record(
         session,
@@ -381,7 +381,7 @@ def do_escalate_to_lead(
         "en": f"escalated to the {title['en']}: {why} — {lead.name}",
     }
     previous = ticket.assignee
-    do_assign(session, ticket, target, actor=actor, reason=reason_text["ru"], at=moment)
+    do_assign(session, ticket, target, actor=actor, reason=reason_text["ru"], reason_en=reason_text["en"], at=moment)
     pool.moved(to=target.id, away_from=previous.id if previous is not None else None)
     data: dict[str, Any] = {
         "cause": "escalate",

@@ -189,18 +189,28 @@ def check_assign(who: Principal, ticket: Ticket, target: Agent) -> None:
 
 
 def do_assign(
-    session: Session, ticket: Ticket, target: Agent, *, actor: Actor, reason: str = "", at: datetime | None = None
+    session: Session,
+    ticket: Ticket,
+    target: Agent,
+    *,
+    actor: Actor,
+    reason: str = "",
+    reason_en: str = "",
+    at: datetime | None = None,
 ) -> None:
-    """Make ``target`` the owner (a transfer when someone owned it). Emits ``ticket.assigned``."""
+    """Make ``target`` the owner (a transfer when someone owned it). Emits ``ticket.assigned``.
+    ``reason_en``: the reason in English when it was composed in both languages (routing's)."""
     moment = at or clock.now()
     if ticket.assignee_id == target.id:
         raise Conflict("transfer_to_self", name=target.name)
     _next(ticket, Action.ASSIGN)  # refuse (a closed ticket) before the owner changes and is audited
-    _set_owner(session, ticket, target, actor=actor, at=moment, reason=reason)
+    _set_owner(session, ticket, target, actor=actor, at=moment, reason=reason, reason_en=reason_en)
     _apply(session, ticket, Action.ASSIGN, actor, moment)
 
 
-def _set_owner(session: Session, ticket: Ticket, target: Agent, *, actor: Actor, at: datetime, reason: str) -> None:
+def _set_owner(
+    session: Session, ticket: Ticket, target: Agent, *, actor: Actor, at: datetime, reason: str, reason_en: str = ""
+) -> None:
     previous = ticket.assignee
     ticket.assignee_id = target.id
     ticket.assignee = target
@@ -221,7 +231,8 @@ def _set_owner(session: Session, ticket: Ticket, target: Agent, *, actor: Actor,
             "to": {"id": target.id, "name": target.name},
             "team_id": ticket.team_id,
             "reason": reason,
-        },
+        }
+        | ({"reason_en": reason_en} if reason_en else {}),
         at=at,
     )
 

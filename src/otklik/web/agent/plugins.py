@@ -105,15 +105,18 @@ _EXPLAINED = {
 }
 
 
-def explanations(session: Session, ticket: Ticket) -> list[Explanation]:
+def explanations(session: Session, ticket: Ticket, lang: str = "ru") -> list[Explanation]:
     """Triage and routing decisions from the ticket's audit log, with any reasons their makers recorded
-    (``reasons``/``signals``/``explanation``/``reason`` in the event's data)."""
+    (``reasons``/``signals``/``explanation``/``reason`` in the event's data; ``reason_en`` instead of
+    ``reason`` for an English reader when routing wrote one)."""
     result = []
     for event in audit.list_for_ticket(session, ticket.id, tuple(_EXPLAINED)):
         kind = _EXPLAINED.get(event.action)
         if kind is None:
             continue
         data = dict(event.data or {})
+        if lang == "en" and data.get("reason_en"):
+            data["reason"] = data["reason_en"]
         reasons: list[str] = []
         for key in ("reasons", "signals", "explanation", "reason"):
             value = data.get(key)

@@ -113,7 +113,7 @@ def ticket_context(db: Session, desk: Desk, ticket: Ticket, composer: Composer |
         now=now,
         past=[t for t in past if t.id != ticket.id][:10],
         links=links,
-        explanations=plugins.explanations(db, ticket),
+        explanations=plugins.explanations(db, ticket, desk.lang),
         agents=[a for a in list_agents(db) if a.active and a.id != ticket.assignee_id],
         canned=plugins.canned_replies(db, desk.lang),
         categories=list(Category),

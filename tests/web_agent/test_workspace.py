@@ -391,3 +391,17 @@ def test_a_closed_ticket_shows_no_countdown_in_search(
     row = re.search(rf'<li class="row" data-row>.*?/agent/tickets/{ticket.id}".*?</li>', page, re.S)
     assert row
     assert "data-clock" not in row.group(0)
+
+
+def test_the_workspace_offers_canned_replies_in_its_own_language_only(
+    client: TestClient, as_marina: str, desk: Desk, inbound: Inbound, db: Session
+) -> None:
+    """Issue 12: the Russian workspace offered English canned replies (and the English one Russian)."""
+    from otklik.kb.canned import CANNED
+
+    ticket = _mine(db, inbound("где поставка?"), desk)
+    russian = client.get(f"/agent/tickets/{ticket.id}").text
+    english = client.get(f"/agent/tickets/{ticket.id}", params={"lang": "en"}).text
+    for reply in CANNED:
+        shown_ru, shown_en = f'value="{reply.id}"' in russian, f'value="{reply.id}"' in english
+        assert (shown_ru, shown_en) == (reply.lang == "ru", reply.lang == "en"), reply.id

@@ -288,7 +288,7 @@ def test_going_offline_hands_waiting_tickets_over_and_the_customer_sees_the_new_
     [told] = notes(client, pavel)
     assert told["kind"] == "routing_reassigned"
     assert told["text"] == (
-        f"Обращение #{ticket_id} теперь ваше: Анна Финансова не в сети. Клиент ждёт ответа с 2026-11-23 09:05 UTC."
+        f"Обращение #{ticket_id} теперь ваше: Анна Финансова не в сети. Клиент ждёт ответа с 2026-11-23 12:05 MSK."
     )
 
 

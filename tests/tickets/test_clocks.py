@@ -87,7 +87,7 @@ def test_urgent_target_warns_owner_then_lead_then_admin(
     warned = notes(client, marina)
     assert [n["kind"] for n in warned] == ["sla_warn"]
     assert (
-        warned[0]["text"] == f"Обращение #{ticket_id}: срок ответа истекает в 2026-11-23 09:20 UTC. Ответьте клиенту."
+        warned[0]["text"] == f"Обращение #{ticket_id}: срок ответа истекает в 2026-11-23 12:20 MSK. Ответьте клиенту."
     )
     frozen_clock.advance(timedelta(minutes=3))
     run()

@@ -207,7 +207,7 @@ def handoff_note(
         lines.append("Бот не предлагал статей / The bot offered no article")
     lines.append("Переписка / Transcript:")
     for message in transcript:
-        when = message.created_at.strftime("%Y-%m-%d %H:%M UTC")
+        when = clock.desk_text(message.created_at)
         if message.direction == Direction.INBOUND.value:
             who = "Клиент / Customer"
         elif message.author_agent is not None:

@@ -55,3 +55,17 @@ def as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def desk_text(moment: datetime | None) -> str:
+    """``moment`` as a person reads it in text the desk writes (notifications, notes): in the desk's
+    time zone (``OTKLIK_DESK_TIMEZONE``, Europe/Moscow by default), the zone named («2026-11-23
+    12:05 MSK»). Pages format times themselves, in the same zone."""
+    if moment is None:
+        return "—"
+    from zoneinfo import ZoneInfo
+
+    from otklik.core.config import get_settings
+
+    local = moment.astimezone(ZoneInfo(get_settings().desk_timezone))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     #: signs visitor tokens and ticket links (HMAC); unset: generated once into ``secret_key_file``
     secret_key: str | None = None
     secret_key_file: str = "./var/secret_key"  # noqa: S105  (a path, not a secret)
+    #: the one time zone people read times in: pages, the portal, notifications, notes, mail
+    desk_timezone: str = "Europe/Moscow"
     #: shop origins allowed to call the web chat endpoints (CORS), comma-separated; ``*`` = any (demo)
     public_origins: str = "*"
     #: the desk's public address for links given to customers (default: the address they called)

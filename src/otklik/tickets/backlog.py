@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from otklik.agents.actions import do_notify
 from otklik.agents.models import Team
 from otklik.agents.queries import admins, leads_of_team
+from otklik.core import clock
 from otklik.tickets.clocks import policy_for
 from otklik.tickets.models import Ticket
 from otklik.tickets.rules import Status
@@ -118,4 +119,4 @@ def send_daily_digests(session: Session, now: datetime) -> int:
 
 
 def _stamp(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+    return clock.desk_text(moment)

@@ -22,7 +22,7 @@ from otklik.agents.models import Agent
 from otklik.agents.queries import heads_of_support, leads_of_team
 from otklik.agents.rules import Principal, Role
 from otklik.channels.webvisitor import sign, verify
-from otklik.core import audit, jobs
+from otklik.core import audit, clock, jobs
 from otklik.core.actors import Actor, ActorKind
 from otklik.core.audit import AuditEvent
 from otklik.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -293,7 +293,7 @@ _REASONS = {
 
 def stamp(moment: datetime) -> str:
     """A due time as notifications show it (UTC, to the minute), like the SLA's."""
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return clock.desk_text(moment)
 
 
 def check_acknowledge(who: Principal, escalation: TicketEscalation, *, is_head: bool) -> None:

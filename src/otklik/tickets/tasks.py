@@ -35,7 +35,7 @@ def _ticket(session: Session, job: Job) -> Ticket | None:
 
 def stamp(moment: datetime) -> str:
     """A due time as people read it in notifications (UTC, to the minute)."""
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return clock.desk_text(moment)
 
 
 def _recipients(session: Session, ticket: Ticket, stage: Stage) -> list[int]:

@@ -59,8 +59,6 @@ class SessionSettings(BaseSettings):
     #: the same per address, whatever the e-mail (one address guessing many accounts)
     login_ip_burst: int = 20
     login_ip_per_minute: float = 10.0
-    #: times on the agents' pages are shown in this zone
-    desk_timezone: str = "Europe/Moscow"
 
 
 @lru_cache(maxsize=1)

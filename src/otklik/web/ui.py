@@ -24,8 +24,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from otklik.core import clock
+from otklik.core.config import get_settings
 from otklik.core.taxonomy import label
-from otklik.web.session import session_settings
 
 HERE = Path(__file__).parent
 LOCALE_DIR = HERE / "locale"
@@ -71,7 +71,7 @@ def locale(lang: str) -> Locale:
 
 
 def desk_zone() -> ZoneInfo:
-    return ZoneInfo(session_settings().desk_timezone)
+    return ZoneInfo(get_settings().desk_timezone)
 
 
 SHORT = "d MMM, HH:mm"

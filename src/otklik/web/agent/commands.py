@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from otklik.agents.queries import get_agent
 from otklik.core import clock
+from otklik.core.config import get_settings
 from otklik.core.errors import DomainError
 from otklik.core.taxonomy import Category, Urgency
 from otklik.messages.actions import check_promise, do_confirm_posted, do_holding_reply, do_promise, do_reply
@@ -26,7 +27,6 @@ from otklik.web.agent.deps import Desk, DeskDep, Fields, FormDep
 from otklik.web.agent.ticket import MODES, Composer, TicketId, ticket_page
 from otklik.web.agent.views import hold_until
 from otklik.web.deps import DB
-from otklik.web.session import session_settings
 
 router = APIRouter(include_in_schema=False)
 
@@ -111,7 +111,7 @@ def hold(ticket_id: TicketId, desk: DeskDep, form: FormDep, db: DB) -> Response:
     """On hold until a time; the promise goes to the customer in the agent's words, checked first."""
     ticket = access_ticket(db, desk.principal, ticket_id)
     now = clock.now()
-    until = hold_until(form.get("until"), session_settings().desk_timezone, now)
+    until = hold_until(form.get("until"), get_settings().desk_timezone, now)
     if until is None:
         return ticket_page(db, desk, ticket, status=422, error=desk.t("Give the date and time of the promise."))
     promise = form.get("promise")[:2000]

@@ -60,6 +60,12 @@ def _apply(session: Session, ticket: Ticket, action: Action, actor: Actor, at: d
     return new
 
 
+def do_transition(session: Session, ticket: Ticket, action: Action, *, actor: Actor, at: datetime) -> Status:
+    """The one door through which a status changes outside this module (merges, in ``links``): the
+    status machine of ``rules`` decides, ``ticket.status_changed`` is recorded."""
+    return _apply(session, ticket, action, actor, at)
+
+
 def do_open_ticket(
     session: Session,
     *,

@@ -19,16 +19,14 @@ from otklik.core import audit, jobs
 from otklik.core.actors import Actor
 from otklik.core.errors import Conflict, InvalidInput
 from otklik.tickets import clocks
-from otklik.tickets.actions import facts_of
+from otklik.tickets.actions import do_transition
 from otklik.tickets.models import MergeDismissal, Ticket, TicketLink, TicketReference
 from otklik.tickets.rules import (
     Action,
     Author,
     CaseFacts,
     Status,
-    TransitionRefused,
     duplicate_reasons,
-    next_status,
     raised_urgency,
     whole_days,
 )
@@ -59,21 +57,6 @@ def _event(session: Session, actor: Actor, action: str, ticket: Ticket, at: date
     audit.record(
         session, actor=actor, action=action, entity="ticket", entity_id=ticket.id, ticket_id=ticket.id, data=data, at=at
     )
-
-
-def _move(session: Session, ticket: Ticket, action: Action, actor: Actor, at: datetime) -> None:
-    """Move ``ticket`` by ``action`` through the status machine; ``Conflict`` when it refuses."""
-    try:
-        new = next_status(facts_of(ticket), action)
-    except TransitionRefused as refused:
-        raise Conflict(refused.reason, ticket_id=ticket.id, action=action.value, status=ticket.status) from refused
-    old = ticket.status
-    ticket.updated_at = at
-    if new.value != old:
-        ticket.status = new.value
-        _event(
-            session, actor, "ticket.status_changed", ticket, at, **{"from": old, "to": new.value, "cause": action.value}
-        )
 
 
 def _refresh_links(session: Session, *tickets: Ticket) -> None:
@@ -168,7 +151,7 @@ def do_close_merged(session: Session, source: Ticket, target: Ticket, *, actor: 
         "target_timers": _pending_timers(session, target.id),
     }
     waiting = source.waiting_since
-    _move(session, source, Action.MERGE, actor, at)
+    do_transition(session, source, Action.MERGE, actor=actor, at=at)
     source.merged_into_id = target.id
     source.closed_at = at
     source.hold_until = None
@@ -211,7 +194,7 @@ def _absorb(
     if waiting is None:
         return
     was = target.status
-    _move(session, target, Action.CUSTOMER_MESSAGE, actor, at)
+    do_transition(session, target, Action.CUSTOMER_MESSAGE, actor=actor, at=at)
     if was == Status.ON_HOLD.value:
         clocks.cancel_hold(session, target)
     if was == Status.SOLVED.value:

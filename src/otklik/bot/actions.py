@@ -28,14 +28,13 @@ from otklik.bot.queries import list_turns, new_customer_messages, public_transcr
 from otklik.bot.retrieval import corpus_for
 from otklik.bot.rules import REASON_TEXT, Action
 from otklik.bot.triage_link import Triager, TriageView
-from otklik.core import audit, clock, outbox
+from otklik.core import audit, clock
 from otklik.core.actors import Actor
 from otklik.core.errors import InvalidInput
 from otklik.core.taxonomy import Channel, label
 from otklik.kb.queries import current_version, get_article
-from otklik.messages.actions import DELIVER, reply_channel
-from otklik.messages.models import Delivery, Direction, Message
-from otklik.tickets.actions import do_record_bot_reply
+from otklik.messages.actions import do_desk_reply
+from otklik.messages.models import Direction, Message
 from otklik.tickets.models import Ticket
 from otklik.tickets.rules import Status
 
@@ -92,19 +91,8 @@ def do_answer(session: Session, ticket: Ticket, *, answer: Answer, question: str
     assert answer.article_id is not None
     article = get_article(session, answer.article_id)
     version = current_version(session, article)
-    message = Message(
-        ticket_id=ticket.id,
-        direction=Direction.OUTBOUND.value,
-        public=True,
-        channel=reply_channel(session, ticket),
-        text=answer_text(article.id, version.title, version.body, version.lang),
-        delivery_state=Delivery.QUEUED.value,
-        created_at=at,
-    )
-    session.add(message)
-    session.flush()
-    outbox.enqueue(session, DELIVER, {"message_id": message.id}, message_id=message.id)
-    do_record_bot_reply(session, ticket, actor=BOT, at=at)
+    text = answer_text(article.id, version.title, version.body, version.lang)
+    message = do_desk_reply(session, ticket, text=text, public=True, actor=BOT, at=at)
     turn = _record(session, ticket, TurnKind.ANSWERED, "confident", question, upto, answer, message, at)
     turn.article_version = version.version
     audit.record(
@@ -135,23 +123,14 @@ def do_hand_off(
     customer_text = "\n".join(m.text for m in transcript if m.direction == Direction.INBOUND.value)
     triage = triager(customer_text or question)
     offered = [t for t in list_turns(session, ticket.id) if t.kind == TurnKind.ANSWERED.value]
-    note = Message(
-        ticket_id=ticket.id,
-        direction=Direction.OUTBOUND.value,
-        public=False,
-        channel=ticket.channel,
-        text=handoff_note(
-            reason=str(answer.decision.reason),
-            signals=answer.decision.signals,
-            triage=triage,
-            offered=[(t.article_id, t.article_version, _title(session, t.article_id)) for t in offered],
-            transcript=transcript,
-        ),
-        created_at=at,
+    text = handoff_note(
+        reason=str(answer.decision.reason),
+        signals=answer.decision.signals,
+        triage=triage,
+        offered=[(t.article_id, t.article_version, _title(session, t.article_id)) for t in offered],
+        transcript=transcript,
     )
-    session.add(note)
-    session.flush()
-    ticket.updated_at = at
+    note = do_desk_reply(session, ticket, text=text, public=False, actor=BOT, at=at)
     turn = _record(session, ticket, TurnKind.HANDED_OFF, str(answer.decision.reason), question, upto, answer, note, at)
     turn.triage = triage.to_json()
     audit.record(

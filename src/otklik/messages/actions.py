@@ -49,6 +49,7 @@ from otklik.tickets.actions import (
     do_open_ticket,
     do_record_answer_delivered,
     do_record_answer_lost,
+    do_record_bot_reply,
     do_record_customer_message,
     do_record_public_reply,
 )
@@ -363,21 +364,8 @@ def do_reply(
     if ticket.status == Status.CLOSED.value and public:
         raise Conflict("transition_not_allowed", action="public_reply", status=ticket.status)
     actor = agent_actor(agent)
-    message = Message(
-        ticket_id=ticket.id,
-        direction=Direction.OUTBOUND.value,
-        public=public,
-        channel=reply_channel(session, ticket),
-        author_agent_id=agent.id,
-        author_agent=agent,
-        text=body,
-        delivery_state=Delivery.QUEUED.value if public else None,
-        created_at=moment,
-    )
-    session.add(message)
-    session.flush()
+    message = _store_outbound(session, ticket, text=body, public=public, agent=agent, at=moment)
     if public:
-        outbox.enqueue(session, DELIVER, {"message_id": message.id}, message_id=message.id)
         if message.channel not in POSTED_BY_HAND:  # there the answer counts once it is posted
             do_record_public_reply(session, ticket, agent=agent, actor=actor, at=moment)
     else:
@@ -391,6 +379,48 @@ def do_reply(
         ticket_id=ticket.id,
         at=moment,
     )
+    return message
+
+
+def do_desk_reply(
+    session: Session, ticket: Ticket, *, text: str, public: bool, actor: Actor, at: datetime | None = None
+) -> Message:
+    """A message the desk writes itself, with no agent as author: the self-service bot's answer
+    (public: queued through the outbox like any reply; the ticket waits for the customer and nobody
+    becomes its owner, ``tickets.actions.do_record_bot_reply``) or its hand-off note (internal).
+    The caller records its own event (``bot.answered``, ``bot.handed_off``)."""
+    moment = at or clock.now()
+    body = text.strip()[:MAX_TEXT]
+    if not body:
+        raise InvalidInput("text_empty", field="text")
+    message = _store_outbound(session, ticket, text=body, public=public, agent=None, at=moment)
+    if public:
+        do_record_bot_reply(session, ticket, actor=actor, at=moment)
+    else:
+        ticket.updated_at = moment
+    return message
+
+
+def _store_outbound(
+    session: Session, ticket: Ticket, *, text: str, public: bool, agent: Agent | None, at: datetime
+) -> Message:
+    """Our message on ``ticket``, stored; a public one goes to the customer's latest channel and into
+    the outbox (``message.deliver``), a note stays on the ticket's own channel."""
+    message = Message(
+        ticket_id=ticket.id,
+        direction=Direction.OUTBOUND.value,
+        public=public,
+        channel=reply_channel(session, ticket) if public or agent is not None else ticket.channel,
+        author_agent_id=agent.id if agent is not None else None,
+        author_agent=agent,
+        text=text,
+        delivery_state=Delivery.QUEUED.value if public else None,
+        created_at=at,
+    )
+    session.add(message)
+    session.flush()
+    if public:
+        outbox.enqueue(session, DELIVER, {"message_id": message.id}, message_id=message.id)
     return message
 
 

@@ -1,0 +1,34 @@
+"""One write path in fact (issue 12): message rows are made only in ``otklik.messages``, so every
+outbound word goes through its outbox door (``do_reply``, ``do_desk_reply``), and a ticket's status
+moves only through ``otklik.tickets.actions``. A side door added later fails here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "otklik"
+MAKES_A_MESSAGE = re.compile(r"(?<![A-Za-z_])Message\(")
+#: ``ticket.status = …`` on anything but ``self`` (errors and records keep their own ``status``)
+SETS_A_STATUS = re.compile(r"\b(?!self\b)\w+\.status\s*=(?!=)")
+
+
+def _python(skip: tuple[str, ...]) -> list[Path]:
+    return [p for p in SRC.rglob("*.py") if not any(part in p.relative_to(SRC).parts for part in skip)]
+
+
+def test_only_the_messages_domain_makes_message_rows() -> None:
+    offenders = [
+        str(p.relative_to(SRC)) for p in _python(("messages", "migrations")) if MAKES_A_MESSAGE.search(p.read_text())
+    ]
+    assert offenders == []
+
+
+def test_only_ticket_actions_set_a_tickets_status() -> None:
+    allowed = {Path("tickets/actions.py")}
+    offenders = [
+        str(p.relative_to(SRC))
+        for p in _python(("migrations",))
+        if p.relative_to(SRC) not in allowed and SETS_A_STATUS.search(p.read_text())
+    ]
+    assert offenders == []

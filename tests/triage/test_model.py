@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from otklik.core.modelfile import Block
 from otklik.triage import corpus, evaluation
-from otklik.triage.model import GENERAL_QUEUE, SHIPPED_MODEL, Block, TriageModel, get_model, load, text_key
+from otklik.triage.model import GENERAL_QUEUE, SHIPPED_MODEL, TriageModel, get_model, load, text_key
 from otklik.triage.text import Lemmatizer, char_features, prepare, word_features
 from otklik.triage.training import Params, confidence_threshold, fit_temperature, train, urgent_threshold
 

@@ -10,11 +10,7 @@ flag. scikit-learn is needed only to train (``otklik.quality.train``).
 
 from __future__ import annotations
 
-import io
-import json
 import math
-import threading
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from otklik.core.embeddings import DIM, embeddings
+from otklik.core.modelfile import Block, LoadedOnce, read_meta, unpack_strings
 from otklik.quality.features import (
     CONTEXT,
     Unit,
@@ -40,27 +37,6 @@ SHIPPED_MODEL = Path(__file__).parent / "data" / "model.npz"
 DENSE_WIDTH = DIM + len(CONTEXT)
 
 Floats = npt.NDArray[np.float32]
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """One TF-IDF block: vocabulary, idf weights, its weight in the joint vector and its offset."""
-
-    vocabulary: dict[str, int]
-    idf: Floats
-    weight: float
-    offset: int
-
-    def vector(self, features: list[str]) -> tuple[list[int], list[float]]:
-        """Global indices and values of the block's l2-normalised sublinear TF-IDF."""
-        counts = Counter(f for f in features if f in self.vocabulary)
-        if not counts:
-            return [], []
-        index = [self.vocabulary[f] for f in counts]
-        values = [(1.0 + math.log(c)) * float(self.idf[i]) for i, c in zip(index, counts.values(), strict=True)]
-        norm = math.sqrt(sum(v * v for v in values)) or 1.0
-        scale = self.weight / norm
-        return [i + self.offset for i in index], [v * scale for v in values]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,35 +118,14 @@ class QualityModel:
 # ---- the file --------------------------------------------------------------------------------
 
 
-def _pack_strings(values: list[str]) -> npt.NDArray[np.uint8]:
-    return np.frombuffer("\n".join(values).encode(), dtype=np.uint8)
-
-
-def _unpack_strings(raw: npt.NDArray[np.uint8]) -> list[str]:
-    return raw.tobytes().decode().split("\n") if raw.size else []
-
-
-def save(path: Path, arrays: dict[str, Any], meta: dict[str, Any], strings: dict[str, list[str]]) -> None:
-    """Write a model file: numeric arrays, string lists and the JSON ``meta``, no pickles."""
-    payload: dict[str, Any] = {k: np.asarray(v) for k, v in arrays.items()}
-    payload.update({f"s_{k}": _pack_strings(v) for k, v in strings.items()})
-    payload["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False, sort_keys=True).encode(), dtype=np.uint8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **payload)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(buffer.getvalue())
-    tmp.replace(path)
-
-
 def load(path: Path) -> QualityModel:
     """Read a model file written by ``save`` (``allow_pickle`` stays off)."""
     with np.load(path, allow_pickle=False) as data:
-        meta: dict[str, Any] = json.loads(data["meta"].tobytes().decode())
+        meta: dict[str, Any] = read_meta(data)
         if meta.get("format") != FORMAT:
             raise ValueError(f"{path}: format {meta.get('format')} is not {FORMAT}; run `otklik quality train`")
-        word_vocab = {f: i for i, f in enumerate(_unpack_strings(data["s_word_vocab"]))}
-        char_vocab = {f: i for i, f in enumerate(_unpack_strings(data["s_char_vocab"]))}
+        word_vocab = {f: i for i, f in enumerate(unpack_strings(data["s_word_vocab"]))}
+        char_vocab = {f: i for i, f in enumerate(unpack_strings(data["s_char_vocab"]))}
         words = Block(word_vocab, data["word_idf"], float(meta["word_weight"]), 0)
         chars = Block(char_vocab, data["char_idf"], float(meta["char_weight"]), len(word_vocab))
         coef, bias = data["coef"], data["bias"]
@@ -178,20 +133,14 @@ def load(path: Path) -> QualityModel:
     return QualityModel(words=words, chars=chars, coef=coef, bias=bias, meta=meta)
 
 
-_LOADED: dict[Path, QualityModel] = {}
-_LOCK = threading.Lock()
+_LOADED = LoadedOnce(load)
 
 
 def get_model(path: Path = SHIPPED_MODEL) -> QualityModel:
     """The model at ``path`` (default: the shipped one), loaded once per process."""
-    with _LOCK:
-        model = _LOADED.get(path)
-        if model is None:
-            model = _LOADED[path] = load(path)
-        return model
+    return _LOADED.get(path)
 
 
 def forget_loaded() -> None:
     """Drop loaded models (after training wrote a new file)."""
-    with _LOCK:
-        _LOADED.clear()
+    _LOADED.forget()

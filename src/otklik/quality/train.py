@@ -26,20 +26,12 @@ import numpy as np
 import numpy.typing as npt
 
 from otklik.core.embeddings import embeddings
+from otklik.core.modelfile import Block, save
 from otklik.quality import lexicon as lx
 from otklik.quality.corpus import Item, load_articles, load_items
 from otklik.quality.features import char_features, reply_context, units, word_features
 from otklik.quality.learned import learned_findings, vetoed
-from otklik.quality.model import (
-    DENSE_WIDTH,
-    FORMAT,
-    SHIPPED_MODEL,
-    Block,
-    Scored,
-    dense_vector,
-    forget_loaded,
-    save,
-)
+from otklik.quality.model import DENSE_WIDTH, FORMAT, SHIPPED_MODEL, Scored, dense_vector, forget_loaded
 from otklik.quality.rules import Finding, judged_matches, rule_findings
 from otklik.quality.text import analyse
 

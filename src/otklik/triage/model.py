@@ -11,11 +11,6 @@ its version and loads in well under a second.
 from __future__ import annotations
 
 import hashlib
-import io
-import json
-import math
-import threading
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from otklik.core.embeddings import DIM, embeddings
+from otklik.core.modelfile import Block, LoadedOnce, read_meta, unpack_strings
 from otklik.triage.factors import NAMES as FACTOR_NAMES
 from otklik.triage.factors import urgency_factors
 from otklik.triage.rules import urgent_signals
@@ -74,31 +70,6 @@ def _softmax(scores: Floats, temperature: float) -> Floats:
     exp = np.exp(scaled)
     result: Floats = (exp / exp.sum()).astype(np.float32)
     return result
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """One TF-IDF block: its vocabulary, idf weights, weight in the joint vector and offset."""
-
-    vocabulary: dict[str, int]
-    idf: Floats
-    weight: float
-    offset: int
-
-    def known(self, features: list[str]) -> int:
-        """How many distinct features of the block the message has."""
-        return len({f for f in features if f in self.vocabulary})
-
-    def vector(self, features: list[str]) -> tuple[list[int], list[float]]:
-        """Indices (global) and values of the block's l2-normalised, sublinear TF-IDF."""
-        counts = Counter(f for f in features if f in self.vocabulary)
-        if not counts:
-            return [], []
-        index = [self.vocabulary[f] for f in counts]
-        values = [(1.0 + math.log(c)) * float(self.idf[i]) for i, c in zip(index, counts.values(), strict=True)]
-        norm = math.sqrt(sum(v * v for v in values)) or 1.0
-        scale = self.weight / norm
-        return [i + self.offset for i in index], [v * scale for v in values]
 
 
 #: a message with fewer known word features than this is too short to be sure of («вопрос»)
@@ -223,34 +194,13 @@ class TriageModel:
 # ---- the file --------------------------------------------------------------------------------
 
 
-def _pack_strings(values: list[str]) -> npt.NDArray[np.uint8]:
-    return np.frombuffer("\n".join(values).encode(), dtype=np.uint8)
-
-
-def _unpack_strings(raw: npt.NDArray[np.uint8]) -> list[str]:
-    return raw.tobytes().decode().split("\n") if raw.size else []
-
-
-def save(path: Path, arrays: dict[str, Any], meta: dict[str, Any], strings: dict[str, list[str]]) -> None:
-    """Write a model file: numeric arrays, string lists and the JSON ``meta``, no pickles."""
-    payload: dict[str, Any] = {k: np.asarray(v) for k, v in arrays.items()}
-    payload.update({f"s_{k}": _pack_strings(v) for k, v in strings.items()})
-    payload["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False, sort_keys=True).encode(), dtype=np.uint8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **payload)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(buffer.getvalue())
-    tmp.replace(path)
-
-
 def load(path: Path) -> TriageModel:
     """Read a model file written by ``save`` (``allow_pickle`` stays off)."""
     with np.load(path, allow_pickle=False) as data:
-        meta: dict[str, Any] = json.loads(data["meta"].tobytes().decode())
+        meta: dict[str, Any] = read_meta(data)
         if meta.get("format") != FORMAT:
             raise ValueError(f"{path}: model format {meta.get('format')} is not {FORMAT}; run `otklik triage train`")
-        strings = {key[2:]: _unpack_strings(data[key]) for key in data.files if key.startswith("s_")}
+        strings = {key[2:]: unpack_strings(data[key]) for key in data.files if key.startswith("s_")}
         word_vocab = {f: i for i, f in enumerate(strings["word_vocab"])}
         char_vocab = {f: i for i, f in enumerate(strings["char_vocab"])}
         words = Block(word_vocab, data["word_idf"], float(meta["word_weight"]), 0)
@@ -283,8 +233,7 @@ def load(path: Path) -> TriageModel:
     )
 
 
-_LOADED: dict[Path, TriageModel] = {}
-_LOCK = threading.Lock()
+_LOADED = LoadedOnce(load)
 
 
 def active_path(local: Path | None) -> Path:
@@ -299,14 +248,9 @@ def get_model(path: Path | None = None) -> TriageModel:
         from otklik.triage.settings import local_model_path
 
         path = active_path(local_model_path())
-    with _LOCK:
-        model = _LOADED.get(path)
-        if model is None:
-            model = _LOADED[path] = load(path)
-        return model
+    return _LOADED.get(path)
 
 
 def forget_loaded() -> None:
     """Drop loaded models (after training wrote a new file)."""
-    with _LOCK:
-        _LOADED.clear()
+    _LOADED.forget()

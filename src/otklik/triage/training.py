@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from otklik.core.modelfile import save
 from otklik.core.taxonomy import Category, Urgency
 from otklik.triage import corpus
-from otklik.triage.model import FORMAT, dense_features, save, text_key
+from otklik.triage.model import FORMAT, dense_features, text_key
 from otklik.triage.rules import urgent_signals
 from otklik.triage.text import Lemmatizer, Prepared, char_features, prepare, word_features
 

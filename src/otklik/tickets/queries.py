@@ -18,7 +18,7 @@ from otklik.core.db import UTCDateTime
 from otklik.core.errors import Forbidden, InvalidInput, NotFound
 from otklik.core.schemas import MAX_ID
 from otklik.tickets.models import Ticket, TicketReference
-from otklik.tickets.rules import Status
+from otklik.tickets.rules import STOPPED, Status
 
 
 def get_ticket(session: Session, ticket_id: int) -> Ticket:
@@ -78,8 +78,6 @@ class TicketFilter:
 
 
 ORDERS = ("activity", "priority")
-#: statuses in which no SLA clock runs (the resolution due time stays on record)
-_STOPPED = (Status.SOLVED.value, Status.CLOSED.value)
 #: where a ticket with no running target sorts: after every real due time
 NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)
 
@@ -98,7 +96,7 @@ def _priority_columns() -> tuple[ColumnElement[Any], ColumnElement[Any], ColumnE
         (Ticket.first_response_at.is_(None), Ticket.first_response_due_at),
         else_=Ticket.next_response_due_at,
     )
-    resolution = case((Ticket.status.in_(_STOPPED), None), else_=Ticket.resolution_due_at)
+    resolution = case((Ticket.status.in_(sorted(STOPPED)), None), else_=Ticket.resolution_due_at)
     due = func.coalesce(_earliest(response, resolution), literal(NO_DUE, UTCDateTime()))
     return rank, due, Ticket.id.expression
 
@@ -108,7 +106,7 @@ def priority_key(ticket: Ticket) -> tuple[int, datetime, int]:
     response = None
     if ticket.waiting_since is not None:
         response = ticket.first_response_due_at if ticket.first_response_at is None else ticket.next_response_due_at
-    resolution = None if ticket.status in _STOPPED else ticket.resolution_due_at
+    resolution = None if ticket.status in STOPPED else ticket.resolution_due_at
     dues = [d for d in (response, resolution) if d is not None]
     return (0 if ticket.urgency == "urgent" else 1), (min(dues) if dues else NO_DUE), ticket.id
 

@@ -76,6 +76,8 @@ class TransitionRefused(Exception):
 
 WORKING = frozenset({Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD})
 ACTIVE = frozenset({Status.NEW}) | WORKING
+#: statuses in which no SLA clock runs (a resolution due time stays on record, counting down to nothing)
+STOPPED = frozenset({Status.SOLVED, Status.CLOSED})
 
 
 def next_status(facts: Facts, action: Action) -> Status:  # noqa: PLR0912  (one branch per action is the point)

@@ -18,7 +18,7 @@ from otklik.quality import Flag
 from otklik.tickets.clocks import live_due
 from otklik.tickets.models import Ticket
 from otklik.tickets.queries import TicketFilter
-from otklik.tickets.rules import Status
+from otklik.tickets.rules import STOPPED, Status
 from otklik.timers.sla import Target
 from otklik.web.ui import N_
 
@@ -140,7 +140,7 @@ def clocks(ticket: Ticket, now: datetime) -> list[Clock]:
         result.append(Clock("response", title, response, _state(response, now)))
     elif ticket.first_response_at is not None:
         result.append(Clock("response", N_("First response"), None, "done", ticket.first_response_at))
-    open_ = ticket.status not in {Status.SOLVED.value, Status.CLOSED.value}
+    open_ = ticket.status not in STOPPED
     if ticket.resolution_due_at is not None and open_:
         result.append(
             Clock("resolution", N_("Resolution"), ticket.resolution_due_at, _state(ticket.resolution_due_at, now))
@@ -157,10 +157,6 @@ def soonest_due(ticket: Ticket) -> datetime | None:
         return None
     dues = [d for d in (live_due(ticket, Target.RESPONSE), ticket.resolution_due_at) if d is not None]
     return min(dues) if dues else None
-
-
-#: statuses in which no SLA clock runs
-STOPPED = frozenset({Status.SOLVED.value, Status.CLOSED.value})
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from otklik.messages.models import Direction, Message
 from otklik.messages.portal import EscalationOffer
 from otklik.tickets import clocks
 from otklik.tickets.models import Ticket, TicketEscalation
-from otklik.tickets.rules import EscalationReason, Status
+from otklik.tickets.rules import STOPPED, EscalationReason, Status
 from otklik.timers.sla import Target
 from otklik.web.ui import N_, format_duration, format_when, tr
 
@@ -63,7 +63,7 @@ def next_answer(ticket: Ticket, now: datetime, lang: str) -> Line | None:
     if ticket.status == Status.PENDING_CUSTOMER.value:
         return Line(tr(lang, "We answered: the next word is yours"))
     due = clocks.live_due(ticket, Target.RESPONSE)
-    if due is None or ticket.status in {Status.SOLVED.value, Status.CLOSED.value}:
+    if due is None or ticket.status in STOPPED:
         return None
     if due <= now:
         return Line(tr(lang, "Our answer is late by %(duration)s", duration=_duration(now - due, lang)), late=True)
@@ -74,7 +74,7 @@ def resolution(ticket: Ticket, now: datetime, lang: str) -> Line | None:
     """The promised solution time while the case is open; a pending promise speaks instead (the
     customer agreed to wait for it)."""
     due = ticket.resolution_due_at
-    if due is None or ticket.status in {Status.SOLVED.value, Status.CLOSED.value}:
+    if due is None or ticket.status in STOPPED:
         return None
     if ticket.status == Status.ON_HOLD.value and ticket.hold_until is not None and ticket.hold_until > now:
         return None

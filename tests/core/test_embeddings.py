@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from otklik.core.embeddings import DIM, embeddings, similarity
+from otklik.core.embeddings import DIM, Vector, embeddings
+from otklik.triage.text import normalise, tokens
+
+
+def text(words: str) -> Vector:
+    """A message's vector as triage makes it: normalised words, their unit mean vector."""
+    return embeddings().mean(tokens(normalise(words)))
+
+
+def similarity(a: Vector, b: Vector) -> float:
+    return float(a @ b)
 
 
 def test_vectors_load_once_per_process_without_importing_natasha() -> None:
@@ -15,20 +25,18 @@ def test_vectors_load_once_per_process_without_importing_natasha() -> None:
 
 
 def test_a_paraphrase_lies_closer_than_another_topic() -> None:
-    vectors = embeddings()
-    courier = vectors.text("Курьер приедет через час, а заказ не собран")
-    paraphrase = vectors.text("водитель будет через сорок минут, отправление ещё не упаковано")
-    refund = vectors.text("Хочу вернуть деньги за платье, оно не подошло по размеру")
+    courier = text("Курьер приедет через час, а заказ не собран")
+    paraphrase = text("водитель будет через сорок минут, отправление ещё не упаковано")
+    refund = text("Хочу вернуть деньги за платье, оно не подошло по размеру")
     assert similarity(courier, paraphrase) > similarity(courier, refund) + 0.1
 
 
 def test_text_vectors_are_unit_length_and_unknown_text_is_zero() -> None:
-    vectors = embeddings()
-    known = vectors.text("Где моя выплата за прошлую неделю?")
+    known = text("Где моя выплата за прошлую неделю?")
     assert known.shape == (DIM,)
     assert abs(float(np.linalg.norm(known)) - 1.0) < 1e-4
-    assert not vectors.text("zzqxw qqqzv 12345").any()
-    assert not vectors.text("и в на").any()  # stop words alone say nothing
+    assert not text("zzqxw qqqzv 12345").any()
+    assert not text("и в на").any()  # stop words alone say nothing
 
 
 def test_sentence_vectors_tell_a_paraphrase_from_another_question_in_both_languages() -> None:

@@ -9,7 +9,6 @@ the mean of its known words' vectors, scaled to unit length, so cosine is a dot 
 from __future__ import annotations
 
 import importlib.util
-import re
 import threading
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -22,7 +21,6 @@ import numpy.typing as npt
 Vector = npt.NDArray[np.float32]
 DIM = 300
 _RESOURCE = ("natasha", "data/emb/navec_news_v1_1B_250K_300d_100q.tar")
-_WORD = re.compile(r"[a-zа-яё]+(?:-[a-zа-яё]+)*", re.IGNORECASE)
 #: words that carry no meaning of their own: they would pull every message towards the same point
 _STOP = frozenset(
     [
@@ -123,7 +121,7 @@ _STOP = frozenset(
 
 
 class Embeddings:
-    """Word form → vector, and text → unit mean vector. Thread-safe; word vectors are cached."""
+    """Word form → vector, and words → unit mean vector. Thread-safe; word vectors are cached."""
 
     def __init__(self, navec: Any) -> None:
         self._navec = navec
@@ -132,9 +130,8 @@ class Embeddings:
 
     def word(self, form: str) -> Vector | None:
         """The vector of one lower-case word form, or None when navec does not know it."""
-        found = self._cache.get(form, False)
-        if found is not False:
-            return found  # type: ignore[return-value]  # the sentinel False was ruled out above
+        if form in self._cache:
+            return self._cache[form]
         vector = self._navec.get(form)
         value = None if vector is None else np.asarray(vector, dtype=np.float32)
         with self._lock:
@@ -151,15 +148,6 @@ class Embeddings:
         norm = float(np.linalg.norm(total))
         result: Vector = (total / norm).astype(np.float32) if norm else np.zeros(DIM, dtype=np.float32)
         return result
-
-    def text(self, text: str) -> Vector:
-        """The unit mean vector of a raw text's words (``ё`` read as ``е``)."""
-        return self.mean(w.lower().replace("ё", "е") for w in _WORD.findall(text))
-
-
-def similarity(a: Vector, b: Vector) -> float:
-    """Cosine of two unit (or zero) vectors."""
-    return float(np.dot(a, b))
 
 
 @lru_cache(maxsize=1)
@@ -195,18 +183,19 @@ class Sentences:
 
     def encode(self, texts: Sequence[str]) -> Vector:
         """Rows of unit vectors, one per text, in order (texts already seen are not encoded again)."""
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        with self._lock:
+            known = {t: self._cache[t] for t in texts if t in self._cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
             fresh = np.asarray(self._model.encode(missing), dtype=np.float32).reshape(len(missing), -1)
+            known.update(zip(missing, fresh, strict=True))
             with self._lock:
                 if len(self._cache) + len(missing) > self._limit:
                     self._cache.clear()
                 self._cache.update(zip(missing, fresh, strict=True))
-                found = [self._cache.get(t) for t in texts]
-            if any(v is None for v in found):  # another thread cleared the cache meanwhile
-                return np.asarray(self._model.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
-            return np.vstack(found)  # type: ignore[arg-type]  # None was ruled out just above
-        return np.vstack([self._cache[t] for t in texts]) if texts else np.zeros((0, SENTENCE_DIM), np.float32)
+        if not texts:
+            return np.zeros((0, SENTENCE_DIM), dtype=np.float32)
+        return np.vstack([known[t] for t in texts])
 
     def one(self, text: str) -> Vector:
         result: Vector = self.encode([text])[0]

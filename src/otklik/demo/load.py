@@ -47,7 +47,7 @@ from otklik.demo.spec import (
 )
 from otklik.demo.stories import TICKETS
 from otklik.demo.timeline import Event, hold_until, ru_date, schedule
-from otklik.messages.actions import DELIVER, do_promise, do_receive_inbound, do_record_delivery, do_reply
+from otklik.messages.actions import DELIVER, bot_turn_key, do_promise, do_receive_inbound, do_record_delivery, do_reply
 from otklik.messages.models import Message
 from otklik.tickets.actions import (
     agent_actor,
@@ -170,7 +170,7 @@ def _receive(session: Session, desk: Desk, spec: CustomerSpec, event: Event, tex
     )
     # the story tells what happened next; a worker started after the demo must not have the bot answer
     # weeks-old messages (on Telegram with no bot token that was a delivery failure: the channel «сбой»)
-    jobs.cancel(session, f"bot:{intake.ticket.id}")
+    jobs.cancel(session, bot_turn_key(intake.ticket.id))
     expected = desk.tickets.get(ticket_spec.key)
     if expected is None:
         if any(intake.ticket is known for known in desk.tickets.values()):

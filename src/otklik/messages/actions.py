@@ -184,8 +184,13 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
     )
     if inbound.channel in LIVE_CHANNELS and over is None:
         # the bot reads the conversation (otklik.bot.tasks); one keyed job folds a burst into one question
-        jobs.schedule(session, "bot.consider", {"ticket_id": ticket.id}, key=f"bot:{ticket.id}")
+        jobs.schedule(session, "bot.consider", {"ticket_id": ticket.id}, key=bot_turn_key(ticket.id))
     return Intake(ticket, message, duplicate=False, over_rate=over is not None)
+
+
+def bot_turn_key(ticket_id: int) -> str:
+    """The key of a ticket's one pending bot turn: a burst of messages folds into it."""
+    return f"bot:{ticket_id}"
 
 
 #: channels where a customer waits in a live conversation, so the self-service bot may answer

@@ -72,7 +72,6 @@ class QualityModel:
         self.meta = meta
         self.codes: tuple[str, ...] = tuple(meta["codes"])
         self.thresholds: dict[str, float] = {c: float(t) for c, t in meta["thresholds"].items()}
-        self.vetoes: dict[str, float] = {c: float(v) for c, v in meta.get("vetoes", {}).items()}
         self.scale: tuple[float, ...] = tuple(float(a) for a in meta["calibration_scale"])
         self.shift: tuple[float, ...] = tuple(float(b) for b in meta["calibration_shift"])
         self.embedding_weight = float(meta["embedding_weight"])

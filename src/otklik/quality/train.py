@@ -30,7 +30,7 @@ from otklik.core.modelfile import Block, save
 from otklik.quality import lexicon as lx
 from otklik.quality.corpus import Item, load_articles, load_items
 from otklik.quality.features import char_features, reply_context, units, word_features
-from otklik.quality.learned import learned_findings, vetoed
+from otklik.quality.learned import learned_findings
 from otklik.quality.model import DENSE_WIDTH, FORMAT, SHIPPED_MODEL, Scored, dense_vector, forget_loaded
 from otklik.quality.rules import Finding, judged_matches, rule_findings
 from otklik.quality.text import analyse
@@ -162,16 +162,15 @@ class Pool:
     spared: list[list[Finding]] = field(default_factory=list)
 
 
-def _counts(pool: Pool, code: str, threshold: float, veto: float = 0.0) -> tuple[int, int, int, set[int]]:
-    """tp, fp, fn of one code with the rules (less those vetoed below ``veto``) plus the model at
-    ``threshold``; the good replies the model flags."""
+def _counts(pool: Pool, code: str, threshold: float) -> tuple[int, int, int, set[int]]:
+    """tp, fp, fn of one code with the rules plus the model at ``threshold``; the good replies the
+    model flags."""
     tp = fp = fn = 0
     flagged_good: set[int] = set()
     rows = zip(pool.items, pool.rules, pool.scored, pool.spared, strict=True)
     for number, (item, all_found, scored, spared) in enumerate(rows):
-        found = vetoed(scored, CODES, {code: veto}, all_found)
-        added = learned_findings(scored, CODES, {code: threshold}, found + spared)
-        predicted = [f for f in found if f.code == code] + added
+        added = learned_findings(scored, CODES, {code: threshold}, all_found + spared)
+        predicted = [f for f in all_found if f.code == code] + added
         gold = [g for g in item.flags if g.code == code]
         for finding in predicted:
             match = next((g for g in gold if g.start < finding.end and finding.start < g.end), None)
@@ -189,26 +188,6 @@ def _counts(pool: Pool, code: str, threshold: float, veto: float = 0.0) -> tuple
 def _best(rows: list[tuple[float, float, set[int]]]) -> int:
     """The index of the best F1; on a tie the higher threshold (fewer flags for the same F1)."""
     return max(range(len(rows)), key=lambda i: (rows[i][1], i))
-
-
-VETO_GRID = (0.0, 0.01, 0.02, 0.05, 0.1)
-#: a veto overrules the lexicon only when it buys this much F1 on the pool (not one lucky reply)
-VETO_GAIN = 0.02
-
-
-def choose_vetoes(pool: Pool, thresholds: dict[str, float]) -> dict[str, float]:
-    """Per code, the veto level with the best F1 on the pool at the chosen threshold; a level must
-    beat the lower ones by ``VETO_GAIN`` (the lexicon keeps the benefit of the doubt)."""
-    out: dict[str, float] = {}
-    for code in CODES:
-        best = (-1.0, 0.0)
-        for level in VETO_GRID:
-            tp, fp, fn, _ = _counts(pool, code, thresholds[code], level)
-            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-            if f1 > best[0] + VETO_GAIN:
-                best = (f1, level)
-        out[code] = best[1]
-    return out
 
 
 def choose_thresholds(pool: Pool, params: Params) -> dict[str, float]:
@@ -297,8 +276,7 @@ def _train(path: Path, params: Params, log: Any) -> dict[str, Any]:
     probabilities = np.column_stack([1 / (1 + np.exp(-(a * oof[:, k] + b))) for k, (a, b) in enumerate(calibration)])
     pool = _pool(items, rows, probabilities, articles)
     thresholds = choose_thresholds(pool, params)
-    vetoes = choose_vetoes(pool, thresholds)
-    log(f"thresholds {thresholds}, vetoes {vetoes} on {len(pool.items)} outside-written replies")
+    log(f"thresholds {thresholds} on {len(pool.items)} outside-written replies")
     finals = [_fit(x, labels[:, k], params.c, params.class_weight) for k in range(len(CODES))]
     coef = np.column_stack([m.coef_[0] for m in finals]).astype(np.float32)
     bias = np.asarray([m.intercept_[0] for m in finals], dtype=np.float32)
@@ -306,7 +284,6 @@ def _train(path: Path, params: Params, log: Any) -> dict[str, Any]:
         "format": FORMAT,
         "codes": list(CODES),
         "thresholds": thresholds,
-        "vetoes": vetoes,
         "calibration_scale": [a for a, _ in calibration],
         "calibration_shift": [b for _, b in calibration],
         "rule_precision": rule_precision(pool),

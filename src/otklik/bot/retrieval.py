@@ -406,14 +406,19 @@ def rank_candidates(
 ) -> list[Scored]:
     """The articles found by words (``candidates``) and by meaning, best first."""
     question = sentences().one(text)
-    ids = list(candidates(wanted, corpus.lang)) if wanted else []
-    ids += [i for i in corpus.nearest(question) if i not in ids]
     weights = {t: corpus.idf(t) for t in dict.fromkeys(wanted)}
-    found = [corpus.docs[i] for i in ids if i in corpus.docs]
+    found = candidate_docs(corpus, question, wanted, candidates)
     return sorted(
         (corpus.score(wanted, weights, doc, rank_weights, question) for doc in found),
         key=lambda s: (-s.rank, s.doc.article_id),
     )
+
+
+def candidate_docs(corpus: Corpus, question: Vector, wanted: Sequence[str], candidates: CandidateSource) -> list[Doc]:
+    """The articles that share the question's words (``candidates``), then those nearest in meaning."""
+    ids = list(candidates(wanted, corpus.lang)) if wanted else []
+    ids += [i for i in corpus.nearest(question) if i not in ids]
+    return [corpus.docs[i] for i in ids if i in corpus.docs]
 
 
 #: where a question turns to a second ask: «…, и можно ли …», «? А как …», "… and can I …"

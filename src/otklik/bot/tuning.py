@@ -35,6 +35,7 @@ from otklik.bot.retrieval import (
     Calibration,
     Corpus,
     Doc,
+    candidate_docs,
     corpus_for,
     features_of,
     index_candidates,
@@ -101,9 +102,7 @@ def prepare(session: Session, questions: Sequence[Question]) -> list[Prepared]:
         corpus = corpus_for(session, lang)
         terms, _ = query_terms(question.text, corpus)
         vector = sentences().one(question.text)
-        ids = list(index_candidates(session)(terms, lang)) if terms else []
-        ids += [i for i in corpus.nearest(vector) if i not in ids]
-        docs = tuple(corpus.docs[i] for i in ids if i in corpus.docs)
+        docs = tuple(candidate_docs(corpus, vector, terms, index_candidates(session)))
         weights = {t: corpus.idf(t) for t in dict.fromkeys(terms)}
         # triage is left out on purpose: the threshold must not move when triage's model is retrained
         probe = decide(

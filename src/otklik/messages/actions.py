@@ -53,7 +53,7 @@ from otklik.tickets.actions import (
     do_record_customer_message,
     do_record_public_reply,
 )
-from otklik.tickets.links import do_link_went_public
+from otklik.tickets.links import do_follow_case_owner, do_link_went_public
 from otklik.tickets.models import Ticket
 from otklik.tickets.queries import find_active_ticket
 from otklik.tickets.rules import Status, quoted_references
@@ -284,8 +284,10 @@ def _ticket_for(
 def _link_public(session: Session, ticket: Ticket, inbound: InboundMessage, at: datetime) -> None:
     """A public post by a customer with open private cases: each case «went public» (once)."""
     posted = min(inbound.sent_at or at, at)
-    for private in open_private_tickets(session, ticket.customer_id):
+    privates = open_private_tickets(session, ticket.customer_id)
+    for private in privates:
         do_link_went_public(session, ticket, private, posted_at=posted, actor=PUBLIC_SITE, at=at)
+    do_follow_case_owner(session, ticket, privates, actor=PUBLIC_SITE, at=at)
 
 
 def _heard_verified(session: Session, ticket: Ticket) -> bool:

@@ -38,8 +38,15 @@ from otklik.customers.models import Customer, CustomerMerge, Identity
 from otklik.customers.queries import find_identity
 from otklik.customers.rules import merge_is_automatic, parse_link_code
 from otklik.messages.models import Message
-from otklik.tickets.links import dismissed, do_close_merged, do_reopen_merged
-from otklik.tickets.models import Ticket, TicketMerge
+from otklik.tickets.links import (
+    dismissed,
+    do_close_merged,
+    do_follow_case_owner,
+    do_link_went_public,
+    do_reopen_merged,
+    do_unlink_went_public,
+)
+from otklik.tickets.models import Ticket, TicketLink, TicketMerge
 from otklik.tickets.rules import Status, merge_order
 
 
@@ -153,9 +160,33 @@ def do_merge_customers(
         "tickets": [t.id for t in tickets],
         "messages": message_ids,
         "ticket_merges": ticket_merges,
+        "went_public": _link_public_posts(session, survivor.id, actor=actor, at=at),
     }
     session.flush()
     return record
+
+
+def _link_public_posts(session: Session, customer_id: int, *, actor: Actor, at: datetime) -> list[dict[str, Any]]:
+    """Once two customers are one, each of their open public posts is about the open private
+    cases it came after, as if it had arrived from the merged customer: linked «went public»
+    (the case's urgency rises) and owned by the case's owner. Returns what undo takes back."""
+    privates = open_private_tickets(session, customer_id)
+    made: list[dict[str, Any]] = []
+    publics = session.scalars(
+        select(Ticket)
+        .where(Ticket.customer_id == customer_id, Ticket.status != Status.CLOSED.value, Ticket.is_public.is_(True))
+        .order_by(Ticket.id)
+    ).unique()
+    for public in publics:
+        posted = public.first_customer_message_at or public.created_at
+        earlier = [t for t in privates if (t.first_customer_message_at or t.created_at) <= posted]
+        for private in earlier:
+            urgency = private.urgency
+            link = do_link_went_public(session, public, private, posted_at=posted, actor=actor, at=at)
+            if link is not None:
+                made.append({"link": link.id, "urgency": urgency})
+        do_follow_case_owner(session, public, earlier, actor=actor, at=at)
+    return made
 
 
 def do_undo_customer_merge(session: Session, record: CustomerMerge, *, actor: Actor, at: datetime) -> None:
@@ -184,6 +215,10 @@ def do_undo_customer_merge(session: Session, record: CustomerMerge, *, actor: Ac
     message_ids = [int(i) for i in record.moved.get("messages", [])]
     if message_ids:
         session.execute(update(Message).where(Message.id.in_(message_ids)).values(author_customer_id=merged.id))
+    for made in reversed(record.moved.get("went_public", [])):
+        link = session.get(TicketLink, int(made["link"]))
+        if link is not None:
+            do_unlink_went_public(session, link, urgency=str(made["urgency"]), actor=actor, at=at)
     do_restore_identities(session, record, actor=actor, at=at)
 
 

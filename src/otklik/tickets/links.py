@@ -19,7 +19,7 @@ from otklik.core import audit, jobs
 from otklik.core.actors import Actor
 from otklik.core.errors import Conflict, InvalidInput
 from otklik.tickets import clocks
-from otklik.tickets.actions import do_transition
+from otklik.tickets.actions import do_assign, do_transition
 from otklik.tickets.models import MergeDismissal, Ticket, TicketLink, TicketReference
 from otklik.tickets.rules import (
     Action,
@@ -104,6 +104,41 @@ def do_link_went_public(
     do_raise_urgency(session, private, cause=WENT_PUBLIC, actor=actor, at=at)
     _refresh_links(session, public, private)
     return link
+
+
+def do_unlink_went_public(session: Session, link: TicketLink, *, urgency: str, actor: Actor, at: datetime) -> None:
+    """Take back a «went public» link a customer merge made (its undo): the link goes and the
+    private case's urgency is what it was before. Emits ``ticket.went_public_undone`` on both."""
+    public, private = session.get(Ticket, link.from_ticket_id), session.get(Ticket, link.to_ticket_id)
+    assert public is not None  # tickets are never deleted (RESTRICT)
+    assert private is not None
+    session.delete(link)
+    if private.urgency != urgency:
+        private.urgency = urgency
+        private.updated_at = at
+        clocks.retarget(session, private)
+    for ticket in (public, private):
+        _event(session, actor, "ticket.went_public_undone", ticket, at, public_ticket_id=public.id,
+               private_ticket_id=private.id, urgency=urgency)  # fmt: skip
+    _refresh_links(session, public, private)
+
+
+def do_follow_case_owner(
+    session: Session, public: Ticket, privates: list[Ticket], *, actor: Actor, at: datetime
+) -> None:
+    """A public complaint belongs to whoever owns the private case it is about (the newest owned
+    one of ``privates``): the customer hears from one named person, not two. Emits
+    ``ticket.assigned`` or ``ticket.transferred`` when the owner changes."""
+    if public.status == Status.CLOSED.value:
+        return
+    case = next((t for t in privates if t.assignee is not None and t.status != Status.CLOSED.value), None)
+    if case is None or case.assignee is None or public.assignee_id == case.assignee_id:
+        return
+    do_assign(
+        session, public, case.assignee, actor=actor, at=at,
+        reason=f"ведёт обращение #{case.id}, о котором эта публикация",
+        reason_en=f"owns case #{case.id}, which this post is about",
+    )  # fmt: skip
 
 
 # ---- merges -----------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from otklik.channels.webvisitor import sign, ticket_link_token, visitor_token
 from otklik.core import clock
 from otklik.messages.queries import list_messages
+from otklik.tickets.actions import do_auto_close
+from otklik.tickets.models import Ticket
 from otklik.web.live import ChatFeed
 from otklik.web.presence import TypingBoard
 from tests.conftest import Cast
@@ -218,3 +220,30 @@ def test_chat_input_is_validated(client: TestClient) -> None:
     assert client.get(STREAM, params={"ticket": huge}, headers=me).json()["field"] == "ticket"
     typing = client.post("/api/v1/public/chat/typing", json={"ticket_id": huge}, headers=me)
     assert typing.json()["field"] == "ticket_id"
+
+
+def test_a_chat_that_closed_reopens_where_it_ended_and_a_new_word_starts_anew(
+    client: TestClient, cast: Cast, db: Session
+) -> None:
+    """Issue 12: after a chat auto-closed, the widget came back empty and the answer was gone."""
+    anna = cast.agent_anna
+    me = new_visitor(client)
+    first = client.post(MESSAGES, json={"text": "Где выплата?"}, headers=me).json()["ticket_id"]
+    client.post(f"/api/v1/tickets/{first}/replies", json={"text": "Выплата ушла сегодня."}, headers=anna.headers)
+    client.post(f"/api/v1/tickets/{first}/solve", json={}, headers=anna.headers)
+    ticket = db.get(Ticket, first)
+    assert ticket is not None
+    assert ticket.status == "solved"
+    do_auto_close(db, ticket)  # what the inactivity timer does 30 minutes after the customer left
+    db.commit()
+
+    reopened = read_events(client, me, until=lambda ev: len(of(ev, "message")) >= 2)
+    assert of(reopened, "ticket")[0]["id"] == first
+    assert of(reopened, "ticket")[0]["status"] == "closed"
+    assert [m["text"] for m in of(reopened, "message")] == ["Где выплата?", "Выплата ушла сегодня."]
+
+    second = client.post(MESSAGES, json={"text": "И ещё вопрос про возврат"}, headers=me).json()["ticket_id"]
+    assert second != first  # a closed conversation is never reopened by a new word
+    fresh = read_events(client, me, until=lambda ev: bool(of(ev, "message")))
+    assert of(fresh, "ticket")[0]["id"] == second
+    assert [m["text"] for m in of(fresh, "message")] == ["И ещё вопрос про возврат"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select, true, tuple_
 from sqlalchemy.orm import Session, lazyload
 
 from otklik.agents.rules import Principal, Role, can_see_ticket
@@ -38,13 +38,19 @@ def access_ticket(session: Session, who: Principal, ticket_id: int) -> Ticket:
 
 def find_active_ticket(session: Session, customer_id: int, channel: str) -> Ticket | None:
     """The customer's latest not-yet-closed ticket on ``channel``: a new message joins it."""
+    return _latest_ticket(session, customer_id, channel, Ticket.status != Status.CLOSED.value)
+
+
+def find_last_ticket(session: Session, customer_id: int, channel: str) -> Ticket | None:
+    """The customer's latest ticket on ``channel``, closed or not: a chat that reopens shows where
+    the conversation ended (a new message still starts a new ticket)."""
+    return _latest_ticket(session, customer_id, channel, true())
+
+
+def _latest_ticket(session: Session, customer_id: int, channel: str, status: ColumnElement[bool]) -> Ticket | None:
     return session.scalars(
         select(Ticket)
-        .where(
-            Ticket.customer_id == customer_id,
-            Ticket.channel == channel,
-            Ticket.status != Status.CLOSED.value,
-        )
+        .where(Ticket.customer_id == customer_id, Ticket.channel == channel, status)
         .order_by(Ticket.created_at.desc(), Ticket.id.desc())
         .limit(1)
         # intake needs the ticket itself; its collections load only if something reads them

@@ -30,7 +30,7 @@ from otklik.customers.queries import find_identity
 from otklik.messages.models import Delivery, Direction, Message
 from otklik.messages.queries import list_messages
 from otklik.tickets.models import Ticket
-from otklik.tickets.queries import find_active_ticket
+from otklik.tickets.queries import find_active_ticket, find_last_ticket
 from otklik.web.presence import TypingBoard
 
 log = logging.getLogger("otklik.web.live")
@@ -117,7 +117,11 @@ class ChatFeed:
             if identity is None:
                 return None
             self._customer_id = identity.customer_id
-        ticket = find_active_ticket(session, self._customer_id, Channel.WEBCHAT.value)
+        # their open chat, else the one that closed (auto-closed after they left): it shows where
+        # the conversation ended rather than an empty window; writing again starts a new ticket
+        ticket = find_active_ticket(session, self._customer_id, Channel.WEBCHAT.value) or find_last_ticket(
+            session, self._customer_id, Channel.WEBCHAT.value
+        )
         if ticket is not None:
             self.ticket_id = ticket.id  # the stream stays on this conversation, closed or not
         return ticket

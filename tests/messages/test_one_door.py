@@ -7,6 +7,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
+from otklik.tickets.links import _load
+from otklik.tickets.models import Ticket
+from otklik.tickets.rules import Status, TransitionRefused, status_after_undo
+
 SRC = Path(__file__).resolve().parents[2] / "src" / "otklik"
 MAKES_A_MESSAGE = re.compile(r"(?<![A-Za-z_])Message\(")
 #: ``ticket.status = …`` on anything but ``self`` (errors and records keep their own ``status``)
@@ -32,3 +38,17 @@ def test_only_ticket_actions_set_a_tickets_status() -> None:
         if p.relative_to(SRC) not in allowed and SETS_A_STATUS.search(p.read_text())
     ]
     assert offenders == []
+
+
+def test_undoing_a_merge_puts_the_status_back_through_the_rules() -> None:
+    """Undoing a merge wrote the saved status with ``setattr`` (issue 12), a side door the
+    assignment check above cannot see: the snapshot loader now leaves the status alone, and the
+    rule decides what the status may go back to."""
+    ticket = Ticket(status=Status.CLOSED.value)
+    _load(ticket, {"status": Status.OPEN.value, "hold_promise": None})
+    assert ticket.status == Status.CLOSED.value
+    assert status_after_undo(Status.CLOSED, Status.OPEN, duplicate=True) is Status.OPEN
+    assert status_after_undo(Status.OPEN, Status.ON_HOLD, duplicate=False) is Status.ON_HOLD
+    for current, saved in ((Status.OPEN, Status.OPEN), (Status.CLOSED, Status.CLOSED)):
+        with pytest.raises(TransitionRefused):
+            status_after_undo(current, saved, duplicate=True)

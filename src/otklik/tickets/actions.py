@@ -21,7 +21,15 @@ from otklik.core.taxonomy import Category, Channel, Urgency
 from otklik.customers.models import Customer
 from otklik.tickets import clocks
 from otklik.tickets.models import Ticket, TicketReference
-from otklik.tickets.rules import Action, Author, Facts, Status, TransitionRefused, next_status
+from otklik.tickets.rules import (
+    Action,
+    Author,
+    Facts,
+    Status,
+    TransitionRefused,
+    next_status,
+    status_after_undo,
+)
 
 REFERENCE_KINDS = ("order", "supply", "sku", "claim", "ticket", "other")
 
@@ -64,6 +72,24 @@ def do_transition(session: Session, ticket: Ticket, action: Action, *, actor: Ac
     """The one door through which a status changes outside this module (merges, in ``links``): the
     status machine of ``rules`` decides, ``ticket.status_changed`` is recorded."""
     return _apply(session, ticket, action, actor, at)
+
+
+def do_undo_merge_status(
+    session: Session, ticket: Ticket, saved: str, *, duplicate: bool, actor: Actor, at: datetime
+) -> None:
+    """Undoing a merge: ``ticket`` (the duplicate, or the ticket it joined) gets back the status the
+    merge replaced, as ``rules.status_after_undo`` allows; ``ticket.status_changed`` is recorded."""
+    try:
+        new = status_after_undo(Status(ticket.status), Status(saved), duplicate=duplicate)
+    except TransitionRefused as refused:
+        raise Conflict(refused.reason, ticket_id=ticket.id, merge_id=ticket.merged_into_id) from refused
+    old = ticket.status
+    if new.value != old:
+        ticket.status = new.value
+        audit.record(
+            session, actor=actor, action="ticket.status_changed", entity="ticket", entity_id=ticket.id,
+            ticket_id=ticket.id, data={"from": old, "to": new.value, "cause": "merge_undone"}, at=at,
+        )  # fmt: skip
 
 
 def do_open_ticket(

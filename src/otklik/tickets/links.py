@@ -3,8 +3,8 @@ the ticket that carries on (and undoing it), and the likely-duplicate offers.
 
 Merging moves messages, which live a layer up: ``messages.links`` moves them and calls
 ``do_close_merged`` / ``do_reopen_merged`` here for everything the ticket itself owns.
-Undoing a merge is not a status transition (a closed ticket takes none): it restores the
-snapshot recorded at the merge, audited as ``ticket.merge_undone``.
+Undoing a merge restores the snapshot recorded at the merge, audited as ``ticket.merge_undone``;
+its status goes back through ``tickets.actions.do_undo_merge_status`` (the one writer of a status).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from otklik.core import audit, jobs
 from otklik.core.actors import Actor
 from otklik.core.errors import Conflict, InvalidInput
 from otklik.tickets import clocks
-from otklik.tickets.actions import do_assign, do_transition
+from otklik.tickets.actions import do_assign, do_transition, do_undo_merge_status
 from otklik.tickets.models import MergeDismissal, Ticket, TicketLink, TicketReference
 from otklik.tickets.rules import (
     Action,
@@ -153,7 +153,10 @@ def _dump(ticket: Ticket, fields: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _load(ticket: Ticket, values: dict[str, Any]) -> None:
+    """Every saved field but the status, which only ``tickets.actions`` writes."""
     for name, value in values.items():
+        if name == "status":
+            continue
         setattr(ticket, name, datetime.fromisoformat(value) if name in TIMES and value is not None else value)
 
 
@@ -248,11 +251,8 @@ def do_reopen_merged(
     """Undo the ticket side of a merge: ``source`` is back as it was, with its clocks; copied
     references leave ``target``; ``target`` itself is put back only when nothing happened on it
     since the merge (otherwise its later life stands). Emits ``ticket.merge_undone`` on both."""
-    before = source.status
     _load(source, snapshot["source"])
-    if source.status != before:
-        _event(session, actor, "ticket.status_changed", source, at,
-               **{"from": before, "to": source.status, "cause": "merge_undone"})  # fmt: skip
+    do_undo_merge_status(session, source, snapshot["source"]["status"], duplicate=True, actor=actor, at=at)
     _restore_timers(session, source.id, snapshot["source_timers"])
     copied = [int(i) for i in snapshot.get("references", [])]
     if copied:
@@ -265,12 +265,9 @@ def do_reopen_merged(
     )
     untouched = target.updated_at == datetime.fromisoformat(snapshot["target_updated_at"])
     if untouched:
-        target_before = target.status
         _load(target, snapshot["target"])
         _restore_timers(session, target.id, snapshot["target_timers"])  # the merge's timers go, the old come back
-        if target.status != target_before:
-            _event(session, actor, "ticket.status_changed", target, at,
-                   **{"from": target_before, "to": target.status, "cause": "merge_undone"})  # fmt: skip
+        do_undo_merge_status(session, target, snapshot["target"]["status"], duplicate=False, actor=actor, at=at)
     for ticket in (source, target):
         _event(session, actor, "ticket.merge_undone", ticket, at, source_ticket_id=source.id,
                target_ticket_id=target.id, target_restored=untouched)  # fmt: skip

@@ -128,6 +128,16 @@ def allowed_actions(facts: Facts) -> list[Action]:
 
 # ---- links and merges -------------------------------------------------------------------
 
+
+def status_after_undo(current: Status, saved: Status, *, duplicate: bool) -> Status:
+    """Undoing a merge puts back the status it replaced: the duplicate leaves ``closed`` (it must
+    still be the closed duplicate), the ticket that carried on returns to what it was. The saved
+    status is the only one allowed; a duplicate is never restored as ``closed`` by its own undo."""
+    if duplicate and (current is not Status.CLOSED or saved is Status.CLOSED):
+        raise TransitionRefused(Action.MERGE, current, "merge_overtaken")
+    return saved
+
+
 #: urgency levels from lowest to highest; an untriaged ticket counts as ``normal`` (as its SLA does)
 URGENCY_LADDER = ("low", "normal", "urgent")
 

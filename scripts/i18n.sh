@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The pages' Babel catalogues, without make: extract the marked strings, merge them into ru and en,
-# compile the .mo files (committed, so installing needs no step). Run after changing any page text:
+# The Babel catalogues, without make. The pages' domain: extract the marked strings, merge them into
+# ru and en, compile; the message catalogue of core (domain otklik): compile. The .mo files are
+# committed, so installing needs no step. Run after changing any page text:
 #   scripts/i18n.sh            extract + update + compile
 #   scripts/i18n.sh compile    compile only (after editing a .po by hand)
 # tests/web_agent/test_i18n.py fails while a string is untranslated or a .mo is stale.
@@ -22,3 +23,6 @@ if [ "${1:-}" != "compile" ]; then
     "$BIN/python" scripts/i18n_fill.py  # English = the msgids; lists Russian strings still untranslated
 fi
 "$BIN/pybabel" compile --statistics -d "$LOCALE" 2>&1 | grep -v '^$' || true
+# the message catalogue outside the pages (API errors, notifications, mail, notes): keyed by code,
+# edited by hand in both languages, so only compiled (docs/subsystems/core.md, «Languages»)
+"$BIN/pybabel" compile --statistics -D otklik -d src/otklik/core/locale 2>&1 | grep -v '^$' || true

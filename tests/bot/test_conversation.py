@@ -25,8 +25,9 @@ def say(client: TestClient, who: Persona, sender: str, text: str, channel: str =
     return int(answer.json()["ticket_id"])
 
 
-def messages(client: TestClient, who: Persona, ticket_id: int) -> list[dict[str, Any]]:
-    answer = client.get(f"/api/v1/tickets/{ticket_id}/messages", headers=who.headers)
+def messages(client: TestClient, who: Persona, ticket_id: int, lang: str = "ru") -> list[dict[str, Any]]:
+    headers = {**who.headers, "Accept-Language": lang}
+    answer = client.get(f"/api/v1/tickets/{ticket_id}/messages", headers=headers)
     assert answer.status_code == 200, answer.text
     return list(answer.json()["items"])
 
@@ -78,11 +79,18 @@ def test_webchat_question_answered_then_person_called(
     note = notes[0]["text"]
     assert "Сколько дней хранится заказ в пункте выдачи?" in note
     assert "позовите человека" in note
-    assert "клиент просит оператора" in note
-    assert "the customer asked for a person" in note
-    assert "Триаж / Triage: Заказы и доставка / Orders and delivery (orders)" in note
-    assert "Обычная / Normal (normal)" in note
+    assert "Причина: клиент просит оператора" in note
+    assert "Триаж: Заказы и доставка; срочность: Обычная" in note
     assert f"№ {article} «Сколько хранится заказ в пункте выдачи» (v1)" in note
+    assert "The bot hands" not in note  # one language a reader
+    assert "the customer asked for a person" not in note
+    english = next(m["text"] for m in messages(client, marina, ticket_id, "en") if not m["public"])
+    assert english.startswith("The bot hands this conversation to a person\nReason: the customer asked for a person")
+    assert "Triage: Orders and delivery; urgency: Normal" in english
+    assert f"No. {article} “Сколько хранится заказ в пункте выдачи” (v1)" in english  # the title is data
+    assert "] Customer: позовите человека" in english
+    for russian in ("Бот передаёт", "Причина", "Клиент:"):
+        assert russian not in english
     assert len([m for m in after if m["direction"] == "outbound" and m["public"]]) == 1  # no second answer
     assert status(client, marina, ticket_id) == "open"
     assert {"bot.answered", "bot.handed_off"} <= actions_on(db, ticket_id)
@@ -144,8 +152,11 @@ def test_urgent_goes_to_a_person_without_any_article(
     assert [m for m in items if m["direction"] == "outbound" and m["public"]] == []
     note = next(m["text"] for m in items if not m["public"])
     assert text in note
-    assert "Срочно / Urgent (urgent)" in note
+    assert "срочность: Срочно;" in note
     assert "Бот не предлагал статей" in note
+    english = next(m["text"] for m in messages(client, marina, ticket_id, "en") if not m["public"])
+    assert "urgency: Urgent;" in english
+    assert "The bot offered no article" in english
     assert status(client, marina, ticket_id) in {"new", "open"}
 
 

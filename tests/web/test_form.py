@@ -229,3 +229,74 @@ def test_the_follow_page_speaks_the_desks_time_not_utc(client: TestClient, froze
     page = client.get(_path(created.json()["follow_url"])).text
     assert "UTC" not in page
     assert "12:05" in page  # 09:05 UTC is 12:05 in Moscow
+
+
+def _key(page: str) -> str:
+    found = re.search(r'name="key" value="([0-9a-f]+)"', page)
+    assert found, "no reply box on the follow page"
+    return found.group(1)
+
+
+def test_a_form_customer_answers_on_the_follow_page(
+    client: TestClient, cast: Cast, db: Session, run: Callable[[], int]
+) -> None:
+    """Issue 12: the page said «Ждём вашего ответа» and «ответьте в том канале» to a customer whose
+    channel was this page, which had no box to answer in."""
+    marina = cast.agent_marina
+    created = client.post(FORM, json={"email": "anna@example.ru", "text": "Заказ 4512 не пришёл"}).json()
+    ticket_id, follow = created["ticket_id"], _path(created["follow_url"])
+    client.post(f"/api/v1/tickets/{ticket_id}/triage", json={"category": "orders", "urgency": "normal"},
+                headers=marina.headers)  # fmt: skip
+    client.post(f"/api/v1/tickets/{ticket_id}/replies", json={"text": "Какой адрес доставки?"}, headers=marina.headers)
+    run()
+    page = client.get(follow).text
+    assert "Ждём вашего ответа" in page
+    assert "в том канале" not in page
+    key = _key(page)
+
+    empty = client.post(follow, data={"text": "   ", "key": key}, follow_redirects=False)
+    assert empty.status_code == 422
+    assert "Напишите" in empty.text or "текст" in empty.text.lower()
+    answer = client.post(follow, data={"text": "Москва, Тверская 1", "key": key}, follow_redirects=False)
+    assert answer.status_code == 303
+    assert _path(answer.headers["location"]) == follow
+    again = client.post(follow, data={"text": "Москва, Тверская 1", "key": key}, follow_redirects=False)
+    assert again.status_code == 303  # the same form sent twice is one message
+    texts = [
+        m["text"] for m in client.get(f"/api/v1/tickets/{ticket_id}/messages", headers=marina.headers).json()["items"]
+    ]
+    assert texts[1:] == ["Какой адрес доставки?", "Москва, Тверская 1"]
+    db.expire_all()
+    ticket = db.get(Ticket, ticket_id)
+    assert ticket is not None
+    assert ticket.status == "open"  # the customer answered: it is our turn again
+    assert "Москва, Тверская 1" in client.get(follow).text
+
+
+def test_a_closed_form_request_takes_a_new_word_as_a_new_ticket(client: TestClient, db: Session) -> None:
+    created = client.post(FORM, json={"email": "ivan@example.ru", "text": "Где возврат?"}).json()
+    follow = _path(created["follow_url"])
+    ticket = db.get(Ticket, created["ticket_id"])
+    assert ticket is not None
+    ticket.status = "closed"
+    db.commit()
+    posted = client.post(follow, data={"text": "Возврат так и не пришёл", "key": _key(client.get(follow).text)},
+                         follow_redirects=False)  # fmt: skip
+    assert posted.status_code == 303
+    landed = int(_path(posted.headers["location"]).removeprefix("/t/").split(".")[0])
+    assert landed != created["ticket_id"]
+    new = db.get(Ticket, landed)
+    assert new is not None
+    assert (new.channel, new.customer_id) == ("webform", ticket.customer_id)
+
+
+def test_a_ticket_from_another_channel_is_answered_there(client: TestClient, db: Session, cast: Cast) -> None:
+    body = {"channel": "telegram", "external_id": "tg-follow-1", "sender": {"kind": "telegram", "value": "ilya_tg"},
+            "text": "Где поставка?"}  # fmt: skip
+    ticket_id = client.post("/api/v1/messages/inbound", json=body, headers=cast.agent_marina.headers).json()[
+        "ticket_id"
+    ]
+    follow = f"/t/{ticket_link_token(SECRET.encode(), ticket_id)}"
+    assert 'name="key"' not in client.get(follow).text
+    refused = client.post(follow, data={"text": "ещё вопрос", "key": "abc12345"}, follow_redirects=False)
+    assert refused.status_code == 403

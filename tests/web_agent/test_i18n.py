@@ -7,12 +7,14 @@ import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
+from otklik.core.i18n import LOCALE_DIR as CORE_LOCALE_DIR
 from otklik.web.agent.assets import HTMX_SHA256
 from otklik.web.ui import LOCALE_DIR, format_relative, format_when, ntr, tr
 
@@ -43,6 +45,29 @@ def test_every_string_is_translated_and_the_mo_is_fresh(lang: str) -> None:
     assert compiled == {key: _plain(m.string) for key, m in messages.items()}, (
         "the .mo is stale: run scripts/i18n.sh compile"
     )
+
+
+def _keyed(catalog: Any) -> dict[object, object]:
+    return {m.id if isinstance(m.id, str) else m.id[0]: _plain(m.string) for m in catalog if m.id}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_message_catalogue_is_complete_and_its_mo_is_fresh(lang: str) -> None:
+    """The one catalogue outside the pages (``otklik.core.i18n``, domain ``otklik``): the same keys in
+    Russian and English, every one translated, none fuzzy, and the committed ``.mo`` what the ``.po`` says."""
+    catalogues = {}
+    for each in LANGS:
+        with (CORE_LOCALE_DIR / each / "LC_MESSAGES" / "otklik.po").open("rb") as source:
+            catalogues[each] = read_po(source, locale=each)
+    catalog = catalogues[lang]
+    messages = _keyed(catalog)
+    assert set(messages) == set(_keyed(catalogues["ru"])) == set(_keyed(catalogues["en"]))
+    empty = [key for key, text in messages.items() if not (all(text) if isinstance(text, tuple) else text)]
+    assert not empty, f"untranslated in {lang}: {empty[:5]}"
+    assert not [m.id for m in catalog if m.id and "fuzzy" in m.flags]
+    with (CORE_LOCALE_DIR / lang / "LC_MESSAGES" / "otklik.mo").open("rb") as source:
+        compiled = _keyed(read_mo(source))
+    assert compiled == messages, "the .mo is stale: run scripts/i18n.sh compile"
 
 
 def test_every_page_string_is_marked() -> None:

@@ -7,7 +7,8 @@
   queued for delivery like any reply; the ticket waits for the customer
   (``tickets.actions.do_record_bot_reply``). Emits ``bot.answered``.
 * a hand-off is an internal note with the reason, the triage result, the articles offered and the
-  whole public transcript, so the person who takes over never asks again; the ticket stays
+  whole public transcript, so the person who takes over never asks again (stored in Russian with
+  its facts, shown in each reader's language: ``otklik.bot.notes``); the ticket stays
   ``new`` or ``open`` (the customer's message has already reopened it). Emits ``bot.handed_off``.
   After a hand-off, or once an agent has written on the ticket, the bot stays silent there.
 * a short «спасибо» after an answer is noted (``bot.thanked``); a greeting alone waits for the
@@ -24,14 +25,16 @@ from sqlalchemy.orm import Session
 from otklik.bot.answering import Answer, answer_question
 from otklik.bot.language import lang_of
 from otklik.bot.models import BotTurn, TurnKind
+from otklik.bot.notes import handoff_facts, handoff_text
 from otklik.bot.queries import list_turns, new_customer_messages, public_transcript, state_of
 from otklik.bot.retrieval import corpus_for
-from otklik.bot.rules import REASON_TEXT, Action
+from otklik.bot.rules import Action
 from otklik.bot.triage_link import Triager, TriageView
 from otklik.core import audit, clock
 from otklik.core.actors import Actor
 from otklik.core.errors import InvalidInput
-from otklik.core.taxonomy import Channel, label
+from otklik.core.i18n import DEFAULT_LANG
+from otklik.core.taxonomy import Channel
 from otklik.kb.queries import current_version, get_article
 from otklik.messages.actions import do_desk_reply
 from otklik.messages.models import Direction, Message
@@ -123,14 +126,15 @@ def do_hand_off(
     customer_text = "\n".join(m.text for m in transcript if m.direction == Direction.INBOUND.value)
     triage = triager(customer_text or question)
     offered = [t for t in list_turns(session, ticket.id) if t.kind == TurnKind.ANSWERED.value]
-    text = handoff_note(
+    facts = handoff_facts(
         reason=str(answer.decision.reason),
         signals=answer.decision.signals,
         triage=triage,
         offered=[(t.article_id, t.article_version, _title(session, t.article_id)) for t in offered],
         transcript=transcript,
     )
-    note = do_desk_reply(session, ticket, text=text, public=False, actor=BOT, at=at)
+    text = handoff_text(facts, DEFAULT_LANG)
+    note = do_desk_reply(session, ticket, text=text, public=False, actor=BOT, at=at, facts=facts)
     turn = _record(session, ticket, TurnKind.HANDED_OFF, str(answer.decision.reason), question, upto, answer, note, at)
     turn.triage = triage.to_json()
     audit.record(
@@ -162,53 +166,6 @@ def answer_text(article_id: int, title: str, body: str, lang: str) -> str:
         "Если это не помогло, напишите «не помогло» или «позовите оператора» — разговор сразу "
         "продолжит сотрудник поддержки, повторять вопрос не придётся."
     )
-
-
-def handoff_note(
-    *,
-    reason: str,
-    signals: tuple[str, ...],
-    triage: TriageView,
-    offered: list[tuple[int | None, int | None, str]],
-    transcript: list[Message],
-) -> str:
-    """The internal note for the person who takes over (Russian first, English second)."""
-    ru, en = REASON_TEXT.get(reason, (reason, reason))
-    lines = [
-        "Бот передаёт разговор сотруднику / The bot hands this conversation to a person",
-        f"Причина / Reason: {ru} / {en}" + (f" ({', '.join(signals)})" if signals else ""),
-        "Триаж / Triage: " + _triage_line(triage),
-    ]
-    if offered:
-        shown = "; ".join(f"№ {i} «{title}» (v{v})" for i, v, title in offered)
-        lines.append(f"Бот предлагал статьи / Articles the bot offered: {shown}")
-    else:
-        lines.append("Бот не предлагал статей / The bot offered no article")
-    lines.append("Переписка / Transcript:")
-    for message in transcript:
-        when = clock.desk_text(message.created_at)
-        if message.direction == Direction.INBOUND.value:
-            who = "Клиент / Customer"
-        elif message.author_agent is not None:
-            who = f"{message.author_agent.name} / Agent"
-        else:
-            who = "Бот / Bot"
-        lines.append(f"[{when}] {who}: {message.text}")
-    return "\n".join(lines)
-
-
-def _triage_line(triage: TriageView) -> str:
-    category = (
-        f"{label(triage.category, 'ru')} / {label(triage.category, 'en')} ({triage.category})"
-        if triage.category
-        else "категория не определена / category unknown"
-    )
-    urgency = (
-        f"{label(triage.urgency, 'ru')} / {label(triage.urgency, 'en')} ({triage.urgency})"
-        if triage.urgency
-        else "не определена / unknown"
-    )
-    return f"{category}; срочность / urgency: {urgency}; уверенность / confidence {triage.confidence:.2f}"
 
 
 def _title(session: Session, article_id: int | None) -> str:

@@ -27,6 +27,8 @@ class Action(StrEnum):
 
 
 class HandoffReason(StrEnum):
+    """Why the bot hands off; the note reads it as the catalogue's ``bot.reason.<code>``."""
+
     ASKED_FOR_PERSON = "asked_for_person"
     DID_NOT_HELP = "did_not_help"
     URGENT = "urgent"
@@ -34,33 +36,6 @@ class HandoffReason(StrEnum):
     ASKED_AGAIN = "asked_again"
     NOT_CONFIDENT = "not_confident"
     PART_NOT_COVERED = "part_not_covered"
-
-
-#: why the bot handed off, for the note an agent reads (ru, en)
-REASON_TEXT: dict[str, tuple[str, str]] = {
-    HandoffReason.ASKED_FOR_PERSON: ("клиент просит оператора", "the customer asked for a person"),
-    HandoffReason.DID_NOT_HELP: (
-        "клиент написал, что ответ бота не помог",
-        "the customer said the answer did not help",
-    ),
-    HandoffReason.URGENT: ("срочный случай: человек нужен сейчас", "urgent: a person is needed now"),
-    HandoffReason.PERSONAL_CASE: (
-        "личный случай: нужна проверка заказа, денег или доступа",
-        "a personal case: an order, money or access must be checked",
-    ),
-    HandoffReason.ASKED_AGAIN: (
-        "клиент спрашивает то же ещё раз: статья не ответила",
-        "the customer asks the same again: the article did not answer",
-    ),
-    HandoffReason.NOT_CONFIDENT: (
-        "в базе знаний нет статьи, которая точно отвечает на вопрос",
-        "no knowledge-base article surely answers the question",
-    ),
-    HandoffReason.PART_NOT_COVERED: (
-        "статья отвечает не на все части вопроса",
-        "the article does not answer every part of the question",
-    ),
-}
 
 
 @dataclass(frozen=True, slots=True)

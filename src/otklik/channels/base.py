@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from otklik.core.i18n import translate
 from otklik.core.taxonomy import Channel, IdentityKind
 
 #: attachments larger than this are not stored (the message says so instead)
@@ -219,37 +220,17 @@ def fetch_files(fetcher: FileFetcher, outcome: WebhookOutcome, screen: FileScree
     return replace(outcome, messages=tuple(messages))
 
 
-#: what a message we cannot show was, in the words a ticket shows instead (ru, en)
-MEDIA_LABELS: dict[str, tuple[str, str]] = {
-    "photo": ("Фото", "Photo"),
-    "document": ("Файл", "File"),
-    "sticker": ("Стикер", "Sticker"),
-    "voice": ("Голосовое сообщение", "Voice message"),
-    "audio": ("Аудио", "Audio"),
-    "video": ("Видео", "Video"),
-    "video_note": ("Видеосообщение", "Video message"),
-    "animation": ("GIF-анимация", "GIF animation"),
-    "location": ("Геопозиция", "Location"),
-    "contact": ("Контакт", "Contact"),
-    "poll": ("Опрос", "Poll"),
-    "dice": ("Кубик", "Dice"),
-    "game": ("Игра", "Game"),
-    "reaction": ("Реакция", "Reaction"),
-    "view_once": ("Одноразовое медиа", "View-once media"),
-    "story": ("История", "Story"),
-    "link": ("Ссылка", "Link"),
-    "repost": ("Репост", "Repost"),
-    "gift": ("Подарок", "Gift"),
-    "unreadable": ("Сообщение, которое не удалось прочитать", "A message that could not be read"),
-    "unsupported": ("Сообщение неподдерживаемого типа", "A message of an unsupported type"),
-}
-
-
 def describe(kind: str, detail: str = "") -> str:
-    """The placeholder text for content we cannot show: «[Стикер 😀 / Sticker 😀]»."""
-    ru, en = MEDIA_LABELS.get(kind, (f"Сообщение типа «{kind}»", f"A message of type “{kind}”"))
+    """The placeholder text for content we cannot show: «[Стикер 😀 / Sticker 😀]» (the catalogue's
+    ``media.<kind>``; stored in both languages, since it stands for what the customer sent)."""
+    ru, en = (_media(kind, lang) for lang in ("ru", "en"))
     extra = f" {detail.strip()}" if detail.strip() else ""
     return f"[{ru}{extra} / {en}{extra}]"
+
+
+def _media(kind: str, lang: str) -> str:
+    found = translate(f"media.{kind}", lang)
+    return translate("media.other", lang, kind=kind) if found == f"media.{kind}" else found
 
 
 def split_text(text: str, limit: int) -> list[str]:

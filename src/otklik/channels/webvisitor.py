@@ -140,3 +140,17 @@ def form_inbound(
         text=form_text(text, contacts, labels),
         subject=subject,
     )
+
+
+def form_follow_up(submission_id: str, text: str, *, message_key: str, ticket_id: int) -> InboundMessage:
+    """A word added on the follow page of a form submission: from the submission's own web identity,
+    quoting its ticket, so it joins that ticket (a new one when that was closed); ``message_key``
+    (the page's one-time key) makes a resent form the same message."""
+    return InboundMessage(
+        channel=Channel.WEBFORM,
+        external_id=f"webform:{submission_id}:{message_key}",
+        sender_kind=IdentityKind.WEB,
+        sender_value=submission_id,
+        text=text,
+        ticket_hint=ticket_id,
+    )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class Clock(Protocol):
@@ -57,15 +60,67 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def desk_text(moment: datetime | None) -> str:
-    """``moment`` as a person reads it in text the desk writes (notifications, notes): in the desk's
-    time zone (``OTKLIK_DESK_TIMEZONE``, Europe/Moscow by default), the zone named («2026-11-23
-    12:05 MSK»). Pages format times themselves, in the same zone."""
-    if moment is None:
-        return "—"
-    from zoneinfo import ZoneInfo
+#: the time zone of whoever reads what is being made now: an agent's (their routing profile) or a
+#: customer's setting, set once per request by the page's dependency; None: the desk's zone
+_viewer: ContextVar[str | None] = ContextVar("viewer_zone", default=None)
 
+
+def zone(name: str | None = None) -> ZoneInfo:
+    """The one rule for reading a time: ``name`` (a viewer's setting) if it is a known IANA zone,
+    else the current viewer's, else the desk's (``OTKLIK_DESK_TIMEZONE``, Europe/Moscow)."""
+    for candidate in (name, _viewer.get()):
+        if candidate:
+            try:
+                return _zone(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
     from otklik.core.config import get_settings
 
-    local = moment.astimezone(ZoneInfo(get_settings().desk_timezone))
+    return _zone(get_settings().desk_timezone)
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def known_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA zone this machine knows (a setting is checked with it)."""
+    try:
+        _zone(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def view_in(name: str | None) -> None:
+    """Times made from now on in this request (or task) are read in ``name``'s zone."""
+    _viewer.set(name)
+
+
+def desk_text(moment: datetime | None, zone_name: str | None = None) -> str:
+    """``moment`` as a person reads it in text the desk writes (notifications, notes, mail): in the
+    reader's zone (``zone``'s rule), the zone named («2026-11-23 12:05 MSK»)."""
+    if moment is None:
+        return "—"
+    local = moment.astimezone(zone(zone_name))
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def stamped(name: str, moment: datetime | None) -> dict[str, str | None]:
+    """A time among a notification's params: ``name`` is its text in the desk's zone (as the API has
+    always given it), ``<name>_at`` the moment itself, so each reader sees it in their own zone."""
+    return {name: desk_text(moment), f"{name}_at": moment.isoformat() if moment else None}
+
+
+def restamped(params: dict[str, object], zone_name: str | None) -> dict[str, object]:
+    """``params`` with every stamped time (see ``stamped``) written in ``zone_name``'s zone."""
+    out = dict(params)
+    for key, value in params.items():
+        name = key.removesuffix("_at")
+        if key.endswith("_at") and name in params and isinstance(value, str):
+            try:
+                out[name] = desk_text(datetime.fromisoformat(value), zone_name)
+            except ValueError:
+                continue
+    return out

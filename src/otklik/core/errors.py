@@ -1,4 +1,5 @@
-"""Domain errors: each names what went wrong in words a person understands, in ru and en.
+"""Domain errors: each names what went wrong in words a person understands, in ru and en
+(``code`` keys the Babel catalogue of ``otklik.core.i18n``).
 
 The API maps them to RFC 9457 problem+json in one place (``otklik.api.errors``).
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from otklik.core.i18n import CATALOGUE, translate
+from otklik.core.i18n import known, translate
 
 
 class DomainError(Exception):
@@ -26,7 +27,7 @@ class DomainError(Exception):
         names («в поле text», «override_reason») mean nothing; the catalogue's ``<code>:page``
         wording when there is one."""
         params = {"field": self.field, **self.params}
-        if page and f"{self.code}:page" in CATALOGUE:
+        if page and known(f"{self.code}:page"):
             return translate(f"{self.code}:page", lang, **params)
         return translate(self.code, lang, **params)
 

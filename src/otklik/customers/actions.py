@@ -145,3 +145,12 @@ def do_create_organisation(
         at=moment,
     )
     return organisation
+
+
+def do_set_timezone(session: Session, customer: Customer, zone: str | None, *, actor: Actor, at: datetime) -> None:
+    """The zone the customer reads times in (None: the desk's). Emits ``customer.timezone_changed``."""
+    if zone is not None and not clock.known_zone(zone):
+        raise InvalidInput("invalid_field", field="timezone", reason="IANA, e.g. Europe/Moscow")
+    before, customer.timezone = customer.timezone, zone
+    audit.record(session, actor=actor, action="customer.timezone_changed", entity="customer", entity_id=customer.id,
+                 data={"from": before, "to": zone}, at=at)  # fmt: skip

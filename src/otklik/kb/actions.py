@@ -19,7 +19,6 @@ from otklik.core import audit, clock
 from otklik.core.actors import Actor
 from otklik.core.errors import Conflict, InvalidInput
 from otklik.core.taxonomy import Category
-from otklik.kb import messages  # noqa: F401  (the domain's error messages)
 from otklik.kb.models import Article, ArticleVersion
 from otklik.kb.text import index_text
 

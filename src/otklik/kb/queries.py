@@ -15,7 +15,6 @@ from sqlalchemy import Select, case, func, select, text
 from sqlalchemy.orm import Session
 
 from otklik.core.errors import NotFound
-from otklik.kb import messages  # noqa: F401  (the domain's error messages)
 from otklik.kb.models import Article, ArticleVersion
 from otklik.kb.text import terms
 

@@ -12,6 +12,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -390,17 +391,26 @@ def do_reply(
 
 
 def do_desk_reply(
-    session: Session, ticket: Ticket, *, text: str, public: bool, actor: Actor, at: datetime | None = None
+    session: Session,
+    ticket: Ticket,
+    *,
+    text: str,
+    public: bool,
+    actor: Actor,
+    at: datetime | None = None,
+    facts: dict[str, Any] | None = None,
 ) -> Message:
     """A message the desk writes itself, with no agent as author: the self-service bot's answer
     (public: queued through the outbox like any reply; the ticket waits for the customer and nobody
     becomes its owner, ``tickets.actions.do_record_bot_reply``) or its hand-off note (internal).
+    ``facts``: what a note says, structured, for readers in another language (``Message.facts``).
     The caller records its own event (``bot.answered``, ``bot.handed_off``)."""
     moment = at or clock.now()
     body = text.strip()[:MAX_TEXT]
     if not body:
         raise InvalidInput("text_empty", field="text")
     message = _store_outbound(session, ticket, text=body, public=public, agent=None, at=moment)
+    message.facts = facts
     if public:
         do_record_bot_reply(session, ticket, actor=actor, at=moment)
     else:

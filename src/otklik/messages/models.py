@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from otklik.agents.models import Agent
@@ -53,6 +54,9 @@ class Message(Base):
     delivery_error: Mapped[str | None] = mapped_column(Text)
     #: content we could not show (a sticker, a view-once photo): ``text`` describes it instead
     placeholder: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: a note the desk writes itself (the bot's hand-off): its facts, ``{"kind": ..., ...}``, so a page
+    #: renders it in the reader's language; ``text`` holds it in the desk's default language (Russian)
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -67,7 +67,9 @@ class MessageOut(BaseModel):
     delivery: DeliveryOut | None
 
     @classmethod
-    def of(cls, message: Message) -> MessageOut:
+    def of(cls, message: Message, *, text: str | None = None) -> MessageOut:
+        """``text``: the message as the caller reads it, when it differs from the stored text (a bot
+        hand-off note in the caller's language, ``otklik.bot.notes.shown_text``)."""
         if message.author_agent is not None:
             author = AuthorOut(kind="agent", id=message.author_agent.id, name=message.author_agent.name)
         elif message.author_customer is not None:
@@ -83,7 +85,7 @@ class MessageOut(BaseModel):
             direction=message.direction,
             public=message.public,
             channel=message.channel,
-            text=message.text,
+            text=message.text if text is None else text,
             author=author,
             created_at=message.created_at,
             delivery=delivery,

@@ -29,7 +29,7 @@ def _give_up(session: Session, job: Job, error: str) -> None:
 def _note_retry(session: Session, job: Job, error: str) -> None:
     message = session.get(Message, int(job.payload["message_id"]))
     if message is not None:
-        do_note_error(session, message.channel, f"{error} (попытка / attempt {job.attempts})")
+        do_note_error(session, message.channel, f"{error} (попытка {job.attempts} / attempt {job.attempts})")
 
 
 @task(DELIVER, io=True, max_attempts=6, on_failure=_give_up, on_retry=_note_retry)

@@ -20,7 +20,7 @@ from otklik.core import audit, clock
 from otklik.core.actors import Actor
 from otklik.core.errors import InvalidInput
 from otklik.core.i18n import translate
-from otklik.core.taxonomy import LABELS, Channel
+from otklik.core.taxonomy import Channel, label
 from otklik.messages.actions import reply_channel
 from otklik.messages.models import Direction
 from otklik.messages.queries import list_messages_before
@@ -53,7 +53,7 @@ class ReplyBlocked(InvalidInput):
         named = ", ".join(
             f"{messages.label(f.code, lang)} «{f.fragment}»" for f in self.flags if f.code in self.decision.blocking
         )
-        where = LABELS.get(self.channel, {}).get(lang, self.channel)
+        where = label(self.channel, lang)
         return translate(f"{self.code}:page" if page else self.code, lang, channel=where, flags=named)
 
     def problem_members(self, lang: str) -> dict[str, Any]:

@@ -290,7 +290,7 @@ def _move_away(session: Session, ticket: Ticket, previous: Agent, state: State, 
         "ticket_id": ticket.id,
         "absence_ru": gone["ru"],
         "absence_en": gone["en"],
-        "since": clock.desk_text(since),
+        **clock.stamped("since", since),
     }
     do_notify(session, [routed.agent.id], kind="routing_reassigned", ticket_id=ticket.id, params=params, at=at)
     return True

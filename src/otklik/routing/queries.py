@@ -219,3 +219,8 @@ def list_decisions(session: Session, ticket_id: int) -> list[AuditEvent]:
             .order_by(AuditEvent.id)
         )
     )
+
+
+def agent_zone(session: Session, agent_id: int) -> str | None:
+    """The zone the agent reads times in: their routing profile's (None: the desk's)."""
+    return session.scalars(select(RoutingProfile.timezone).where(RoutingProfile.agent_id == agent_id)).first()

@@ -66,8 +66,8 @@ def sweep_backlog(session: Session, now: datetime) -> int:
         )
         params = {
             "ticket_id": ticket.id,
-            "since": _stamp(ticket.waiting_since),
-            "due": _stamp(due),
+            **clock.stamped("since", ticket.waiting_since),
+            **clock.stamped("due", due),
         }
         do_notify(
             session,
@@ -116,7 +116,3 @@ def send_daily_digests(session: Session, now: datetime) -> int:
         do_notify(session, recipients, kind="daily_digest", params=params)
         sent += 1
     return sent
-
-
-def _stamp(moment: datetime | None) -> str:
-    return clock.desk_text(moment)

@@ -269,7 +269,7 @@ def do_escalate(
     session.add(escalation)
     session.flush()
     ticket.updated_at = at
-    params = {"ticket_id": ticket.id, "due": stamp(ack_due), "reason_ru": _REASONS[reason][0],
+    params = {"ticket_id": ticket.id, **clock.stamped("due", ack_due), "reason_ru": _REASONS[reason][0],
               "reason_en": _REASONS[reason][1], "owner": ticket.assignee.name if ticket.assignee else "—"}  # fmt: skip
     do_notify(session, [lead.id], kind="portal_escalation", ticket_id=ticket.id, params=params, at=at)
     jobs.schedule(
@@ -289,11 +289,6 @@ _REASONS = {
     EscalationReason.SLA_BREACHED: ("срок нарушен", "a target was breached"),
     EscalationReason.NO_ANSWER: ("давно нет ответа по существу", "no substantive answer for days"),
 }
-
-
-def stamp(moment: datetime) -> str:
-    """A due time as notifications show it (UTC, to the minute), like the SLA's."""
-    return clock.desk_text(moment)
 
 
 def check_acknowledge(who: Principal, escalation: TicketEscalation, *, is_head: bool) -> None:
@@ -324,7 +319,11 @@ def do_alert_unacknowledged(session: Session, escalation: TicketEscalation, *, a
         return False
     escalation.alerted_at = at
     heads = [a.id for a in heads_of_support(session)]
-    params = {"ticket_id": escalation.ticket_id, "lead": escalation.lead.name, "due": stamp(escalation.ack_due_at)}
+    params = {
+        "ticket_id": escalation.ticket_id,
+        "lead": escalation.lead.name,
+        **clock.stamped("due", escalation.ack_due_at),
+    }
     do_notify(session, heads, kind="portal_escalation_overdue", ticket_id=escalation.ticket_id, params=params, at=at)
     audit.record(
         session, actor=Actor.system("timer"), action="ticket.escalation_overdue", entity="ticket",

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from otklik.agents.schemas import AgentRef
-from otklik.core.i18n import LANGS, ru_count, translate
+from otklik.core.i18n import LANGS, translate, translate_plural
 from otklik.core.schemas import Id, StrictIn, UTCTime
 from otklik.core.taxonomy import Category, Urgency
 from otklik.customers.schemas import CustomerRef
@@ -34,8 +34,10 @@ class LinkOut(BaseModel):
     def of(cls, link: TicketLink) -> LinkOut:
         if link.kind == "went_public":
             days = link.days or 0
-            counted = {"ru": ru_count(days, "день", "дня", "дней"), "en": f"{days} day{'' if days == 1 else 's'}"}
-            label = {lang: translate("link.went_public", lang, days=counted[lang]) for lang in LANGS}
+            label = {
+                lang: translate("link.went_public", lang, days=translate_plural("count.day", "count.days", days, lang))
+                for lang in LANGS
+            }
         else:
             label = {
                 lang: translate("link.merged", lang, from_id=link.from_ticket_id, to_id=link.to_ticket_id)

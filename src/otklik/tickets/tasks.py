@@ -33,11 +33,6 @@ def _ticket(session: Session, job: Job) -> Ticket | None:
     return ticket
 
 
-def stamp(moment: datetime) -> str:
-    """A due time as people read it in notifications (UTC, to the minute)."""
-    return clock.desk_text(moment)
-
-
 def _recipients(session: Session, ticket: Ticket, stage: Stage) -> list[int]:
     owner = [ticket.assignee_id] if ticket.assignee_id else []
     leads = [a.id for a in leads_of_team(session, ticket.team_id)]
@@ -67,7 +62,7 @@ def handle_sla_stage(session: Session, job: Job) -> datetime | None:
     params: dict[str, Any] = {
         "ticket_id": ticket.id,
         "target": target.value,
-        "due": stamp(due),
+        **clock.stamped("due", due),
         "owner": ticket.assignee.name if ticket.assignee else "—",
     }
     do_notify(

@@ -9,18 +9,20 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from otklik.channels.base import InboundMessage
-from otklik.channels.webvisitor import FormContacts, form_inbound, new_visitor_id
+from otklik.channels.webvisitor import FormContacts, form_follow_up, form_inbound, new_visitor_id
 from otklik.core.actors import Actor
 from otklik.core.errors import Conflict
 from otklik.core.taxonomy import Channel, IdentityKind
 from otklik.customers.actions import do_add_identity
-from otklik.customers.models import Customer
+from otklik.customers.models import Customer, Identity
 from otklik.customers.queries import find_identity
 from otklik.messages.actions import Intake, do_receive_inbound
+from otklik.messages.models import Message
 from otklik.tickets.models import Ticket
 from otklik.tickets.queries import find_active_ticket
 from otklik.web.errors import PublicError
@@ -81,3 +83,27 @@ def access_visitor_ticket(session: Session, visitor_id: str, ticket_id: int | No
     if ticket is None or identity is None or ticket.customer_id != identity.customer_id:
         raise PublicError(403, "visitor_ticket_forbidden")
     return ticket
+
+
+def form_identity(session: Session, ticket: Ticket) -> Identity | None:
+    """The web identity a form ticket was written from (a follow-up is written as it); None for a
+    ticket that came from any other channel, which the customer answers there."""
+    if ticket.channel != Channel.WEBFORM.value:
+        return None
+    return session.scalars(
+        select(Identity)
+        .join(Message, Message.sender_identity_id == Identity.id)
+        .where(Message.ticket_id == ticket.id, Identity.kind == IdentityKind.WEB.value)
+        .order_by(Message.id)
+        .limit(1)
+    ).first()
+
+
+def follow_up(session: Session, ticket: Ticket, text_: str, *, message_key: str) -> Ticket:
+    """The customer adds to a form ticket from its follow page (committed); returns the ticket the
+    word joined (a new one when the ticket had closed). ``PublicError`` 403 when it has no form sender."""
+    identity = form_identity(session, ticket)
+    if identity is None:
+        raise PublicError(403, "follow_reply_forbidden")
+    inbound = form_follow_up(identity.value, text_, message_key=message_key, ticket_id=ticket.id)
+    return store(session, inbound).ticket

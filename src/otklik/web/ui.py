@@ -24,7 +24,6 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from otklik.core import clock
-from otklik.core.config import get_settings
 from otklik.core.taxonomy import label
 
 HERE = Path(__file__).parent
@@ -71,7 +70,8 @@ def locale(lang: str) -> Locale:
 
 
 def desk_zone() -> ZoneInfo:
-    return ZoneInfo(get_settings().desk_timezone)
+    """The zone the page's reader reads times in (``clock.zone``: theirs, else the desk's)."""
+    return clock.zone()
 
 
 SHORT = "d MMM, HH:mm"

@@ -13,8 +13,10 @@ from otklik.agents.models import Notification
 from otklik.agents.queries import get_notification, list_notifications
 from otklik.agents.rules import Role
 from otklik.api.deps import DB, AuthDep, Lang, PathId
+from otklik.core import clock
 from otklik.core.i18n import translate
 from otklik.core.jobs import JobState, list_jobs
+from otklik.routing.queries import agent_zone
 
 router = APIRouter(tags=["notifications"])
 
@@ -29,8 +31,9 @@ class NotificationOut(BaseModel):
     read_at: datetime | None
 
     @classmethod
-    def of(cls, note: Notification, lang: str) -> NotificationOut:
-        params = dict(note.params)
+    def of(cls, note: Notification, lang: str, zone: str | None = None) -> NotificationOut:
+        """The text in the reader's language, its times in the reader's zone (``zone``; the desk's)."""
+        params = clock.restamped(dict(note.params), zone)
         if "target" in params:
             params["target"] = translate(f"target.{params['target']}", lang)
         return cls(
@@ -49,7 +52,8 @@ def mine(
     db: DB, auth: AuthDep, lang: Lang, unread: bool = False, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> dict[str, list[NotificationOut]]:
     rows = list_notifications(db, auth.agent.id, unread_only=unread, limit=limit)
-    return {"items": [NotificationOut.of(n, lang) for n in rows]}
+    zone = agent_zone(db, auth.agent.id)
+    return {"items": [NotificationOut.of(n, lang, zone) for n in rows]}
 
 
 @router.post("/notifications/{notification_id}/read")
@@ -57,7 +61,7 @@ def read(notification_id: PathId, db: DB, auth: AuthDep, lang: Lang) -> Notifica
     note = get_notification(db, auth.agent.id, notification_id)
     do_mark_read(db, note)
     db.commit()
-    return NotificationOut.of(note, lang)
+    return NotificationOut.of(note, lang, agent_zone(db, auth.agent.id))
 
 
 @router.get("/jobs")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from otklik.agents.queries import get_agent
 from otklik.agents.rules import Role
 from otklik.api.deps import DB, AuthDep, Lang, PathId, QueryId, Search
+from otklik.bot.notes import shown_text
 from otklik.core import audit
 from otklik.core.config import get_settings
 from otklik.core.errors import InvalidInput
@@ -100,15 +101,18 @@ def messages(
     ticket_id: PathId,
     db: DB,
     auth: AuthDep,
+    lang: Lang,
     after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> MessagePage:
-    """The timeline in order; pass the last id as ``after`` (``next_cursor``) for more."""
+    """The timeline in order; pass the last id as ``after`` (``next_cursor``) for more. The bot's
+    hand-off notes read in the caller's language (Accept-Language)."""
     access_ticket(db, auth.principal, ticket_id)
     rows = list_messages(db, ticket_id, after_id=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    return MessagePage(items=[MessageOut.of(m) for m in rows], next_cursor=str(rows[-1].id) if more else None)
+    items = [MessageOut.of(m, text=shown_text(m, lang)) for m in rows]
+    return MessagePage(items=items, next_cursor=str(rows[-1].id) if more else None)
 
 
 @router.post("/{ticket_id}/replies", status_code=201, response_model=ReplyOut)

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
 from otklik.core.errors import DomainError
 from otklik.web.agent import admin, admin_kb, assets, auth, commands, live, queues, ticket
@@ -21,6 +22,7 @@ from otklik.web.ui import N_, render, tr
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 PAGES = ("/agent", "/admin")
+NO_SUCH_PAGE = N_("There is no such page. Check the address or go back to the queues.")
 
 
 def _is_page(request: Request) -> bool:
@@ -74,3 +76,14 @@ def install(app: FastAPI) -> None:
 
     if previous is not None:
         app.add_exception_handler(DomainError, domain_error)
+    previous_http: Handler | None = app.exception_handlers.get(HTTPException)  # type: ignore[assignment]  # as above
+
+    async def no_such_page(request: Request, exc: Exception) -> Response:
+        """An address under /agent or /admin that leads nowhere is a page in the reader's language."""
+        if _is_page(request) and isinstance(exc, HTTPException) and exc.status_code == 404:
+            return _refusal(request, 404, NO_SUCH_PAGE)
+        assert previous_http is not None
+        return await previous_http(request, exc)
+
+    if previous_http is not None:
+        app.add_exception_handler(HTTPException, no_such_page)

@@ -26,6 +26,7 @@ from otklik.tickets.actions import do_follow_channel_window
 from otklik.timers.actions import do_create_calendar, do_create_policy
 from otklik.timers.queries import list_calendars, list_policies
 from otklik.web.agent.deps import AdminDep, Desk, Fields, FormDep, PathId
+from otklik.web.agent.views import one_language
 from otklik.web.deps import DB
 from otklik.web.ui import render
 
@@ -94,7 +95,8 @@ def channels_page(db: Session, desk: Desk, *, status: int = 200, error: str = ""
     ]
     return _page(desk, "channels", status=status, error=error, saved=saved, rows=rows,
                  credentials=credentials(get_settings()), units=UNITS,
-                 flag_label=lambda code: quality_label(code, desk.lang))  # fmt: skip
+                 flag_label=lambda code: quality_label(code, desk.lang),
+                 in_lang=lambda note: one_language(note, desk.lang))  # fmt: skip
 
 
 @router.get("/admin/channels")

@@ -13,17 +13,19 @@ from otklik.kb.queries import get_article, list_articles_query
 from otklik.web.agent.admin import _page, _save
 from otklik.web.agent.deps import AdminDep, Desk, Fields, FormDep, PathId
 from otklik.web.deps import DB
-from otklik.web.ui import LANGS
+from otklik.web.ui import LANGS, N_
 
 router = APIRouter(include_in_schema=False)
 LIST = 200
+#: an article's language, named in the reader's (a Russian page says «английский», not «English»)
+LANG_NAMES = {"ru": N_("Russian"), "en": N_("English")}
 
 
 def kb_page(db: Session, desk: Desk, *, editing: Article | None = None, status: int = 200, error: str = "",
             saved: bool = False) -> Response:  # fmt: skip
     articles = list(db.scalars(list_articles_query().limit(LIST)))
     return _page(desk, "kb", status=status, error=error, saved=saved, articles=articles, editing=editing,
-                 categories=list(Category), langs=LANGS)  # fmt: skip
+                 categories=list(Category), langs=LANGS, lang_names=LANG_NAMES)  # fmt: skip
 
 
 @router.get("/admin/kb")

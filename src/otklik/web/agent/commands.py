@@ -111,7 +111,7 @@ def hold(ticket_id: TicketId, desk: DeskDep, form: FormDep, db: DB) -> Response:
     """On hold until a time; the promise goes to the customer in the agent's words, checked first."""
     ticket = access_ticket(db, desk.principal, ticket_id)
     now = clock.now()
-    until = hold_until(form.get("until"), get_settings().desk_timezone, now)
+    until = hold_until(form.get("until"), desk.zone or get_settings().desk_timezone, now)
     if until is None:
         return ticket_page(db, desk, ticket, status=422, error=desk.t("Give the date and time of the promise."))
     promise = form.get("promise")[:2000]

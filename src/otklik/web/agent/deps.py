@@ -11,8 +11,10 @@ from otklik.agents.actions import actor_of
 from otklik.agents.models import Agent
 from otklik.agents.queries import principal_of
 from otklik.agents.rules import Principal, Role
+from otklik.core import clock
 from otklik.core.actors import Actor
 from otklik.core.schemas import MAX_ID
+from otklik.routing.queries import agent_zone
 from otklik.web.deps import DB, State
 from otklik.web.session import (
     CSRF_FIELD,
@@ -59,6 +61,8 @@ class Desk:
     principal: Principal
     session: SessionData
     lang: str
+    #: the agent's time zone (None: the desk's)
+    zone: str | None = None
 
     @property
     def actor(self) -> Actor:
@@ -88,7 +92,7 @@ def _next_path(request: Request) -> str:
     return request.url.path + query
 
 
-def get_desk(request: Request, db: DB, state: State) -> Desk:
+def _session_desk(request: Request, db: DB, state: State) -> Desk:
     """The agent of a live session; ``LoginRequired`` otherwise (deactivated, new password, expired)."""
     data = read_session(request, state.secret())
     if data is None or data.agent_id is None:
@@ -96,7 +100,14 @@ def get_desk(request: Request, db: DB, state: State) -> Desk:
     agent = db.get(Agent, data.agent_id)
     if agent is None or not agent.active or password_stamp(agent) != data.stamp:
         raise LoginRequired(_next_path(request))
-    return Desk(agent, principal_of(agent), data, ui_lang(request))
+    return Desk(agent, principal_of(agent), data, ui_lang(request), agent_zone(db, agent.id))
+
+
+async def get_desk(desk: Annotated[Desk, Depends(_session_desk)]) -> Desk:
+    """The page's times are read in the agent's own zone (their routing profile's). Async on purpose:
+    set in the request's task, the zone reaches the handler's thread; a sync dependency's would not."""
+    clock.view_in(desk.zone)
+    return desk
 
 
 DeskDep = Annotated[Desk, Depends(get_desk)]

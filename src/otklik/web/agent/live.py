@@ -22,7 +22,7 @@ from otklik.tickets.queries import access_ticket
 from otklik.web.agent.deps import DeskDep
 from otklik.web.agent.presence import ViewerBoard
 from otklik.web.agent.ticket import MessageId, TicketId, board
-from otklik.web.agent.views import DELIVERY
+from otklik.web.agent.views import DELIVERY, one_language
 from otklik.web.deps import DB
 from otklik.web.live import Event, event_stream
 from otklik.web.ui import tr
@@ -86,8 +86,8 @@ class TicketFeed:
             elif message.id in self._pending and message.delivery_state != self._pending[message.id]:
                 state = message.delivery_state or ""
                 words = tr(self._lang, DELIVERY[state]) if state in DELIVERY else state
-                events.append(Event("delivery", {"id": message.id, "state": state, "label": words,
-                                                 "error": message.delivery_error or ""}))  # fmt: skip
+                error = one_language(message.delivery_error, self._lang) or ""
+                events.append(Event("delivery", {"id": message.id, "state": state, "label": words, "error": error}))
                 if state == Delivery.QUEUED.value:
                     self._pending[message.id] = state
                 else:

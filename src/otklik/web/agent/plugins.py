@@ -12,8 +12,19 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from otklik.core import audit
+from otklik.core.actors import ActorKind
 from otklik.kb.canned import CannedReply, list_canned_replies
 from otklik.tickets.models import Ticket
+from otklik.web.ui import N_, tr
+
+#: the desk's own deciders by their audit names, said in the reader's language; any other
+#: system actor is «Otklik» (its audit name is a program's word: «routing», «timer», «cli»)
+SYSTEM_ACTORS = {
+    "routing": N_("automatic routing"),
+    "triage": N_("automatic triage"),
+    "bot": N_("the bot"),
+    "timer": N_("a timer"),
+}
 
 
 def canned_replies(session: Session, lang: str) -> list[CannedReply]:
@@ -60,5 +71,13 @@ def explanations(session: Session, ticket: Ticket, lang: str = "ru") -> list[Exp
                 reasons.append(value)
             elif isinstance(value, list):
                 reasons.extend(str(v) for v in value if v)
-        result.append(Explanation(kind, event.actor_name or event.actor_kind, event.created_at, data, tuple(reasons)))
+        result.append(Explanation(kind, _actor(event.actor_kind, event.actor_name, lang), event.created_at, data,
+                                  tuple(reasons)))  # fmt: skip
     return result
+
+
+def _actor(kind: str, name: str, lang: str) -> str:
+    """Who decided, as the reader says it: a person by name, the desk's own parts in words."""
+    if kind != ActorKind.SYSTEM.value:
+        return name or kind
+    return tr(lang, SYSTEM_ACTORS[name]) if name in SYSTEM_ACTORS else "Otklik"

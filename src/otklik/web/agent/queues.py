@@ -12,7 +12,7 @@ from otklik.core.errors import DomainError
 from otklik.messages.queries import search_messages
 from otklik.tickets.queries import TicketFilter, count_tickets, list_tickets
 from otklik.web.agent.deps import DeskDep
-from otklik.web.agent.views import QUEUE_CODES, QUEUES, STATUS, queue_filter, soonest_due
+from otklik.web.agent.views import QUEUE_CODES, QUEUES, STATUS, hits, queue_filter, soonest_due
 from otklik.web.deps import DB
 from otklik.web.ui import render
 
@@ -60,7 +60,7 @@ def search(desk: DeskDep, db: DB, q: Annotated[str, Query(max_length=200)] = "")
     """Tickets by number, outside reference or subject; messages by their words."""
     term = q.replace("\x00", "").strip()
     tickets, _ = list_tickets(db, desk.principal, TicketFilter(q=term), limit=PAGE, cursor=None) if term else ([], None)
-    messages = search_messages(db, desk.principal, term, limit=PAGE) if term else []
+    messages = hits(search_messages(db, desk.principal, term, limit=PAGE), desk.lang) if term else []
     context = desk.page(
         q=term, tickets=tickets, messages=messages, queues=QUEUES, counts=counts(db, desk), status_names=STATUS,
         soonest_due=soonest_due, section="search",

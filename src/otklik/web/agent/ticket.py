@@ -97,7 +97,7 @@ def flags_context(composer: Composer) -> dict[str, Any]:
 def ticket_context(db: Session, desk: Desk, ticket: Ticket, composer: Composer | None = None) -> dict[str, Any]:
     now = clock.now()
     rows, earlier = list_messages_before(db, ticket.id, limit=WINDOW)
-    entries = [entry(m) for m in rows]
+    entries = [entry(m, desk.lang) for m in rows]
     composer = composer or Composer()
     if composer.flags is None and composer.text:
         check_flags(db, ticket, composer, desk.lang)
@@ -151,7 +151,7 @@ def timeline(ticket_id: TicketId, desk: DeskDep, db: DB, after: MessageId = 0, b
         rows, earlier = list_messages_before(db, ticket.id, before_id=before, limit=WINDOW)
     else:
         rows = list_messages(db, ticket.id, after_id=after, limit=WINDOW)
-    entries: list[Entry] = [entry(m) for m in rows]
+    entries: list[Entry] = [entry(m, desk.lang) for m in rows]
     return render(
         "agent/_timeline.html", lang=desk.lang, ticket=ticket, entries=entries, earlier=earlier and bool(before),
         delivery_names=DELIVERY, csrf=desk.session.csrf,

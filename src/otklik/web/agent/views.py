@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from otklik.agents.rules import Principal
+from otklik.bot.notes import shown_text
 from otklik.channels.registry import POSTED_BY_HAND
 from otklik.messages.models import Delivery, Direction, Message
 from otklik.quality import Flag
@@ -175,6 +176,19 @@ class Entry:
     placeholder: bool
 
 
+#: «русский / English»: how the desk's own notes are stored (a channel not set up, a reply waiting to be
+#: posted, a retry's attempt); the Russian half has Cyrillic, the English half none
+_BILINGUAL = re.compile(r"([^()/]*?[А-Яа-яЁё][^()/]*?) / ([^()/А-Яа-яЁё]+)")
+
+
+def one_language(note: str | None, lang: str) -> str | None:
+    """A desk note in the reader's language: each «русский / English» pair becomes its ``lang`` half;
+    anything else (a channel's own error text) is shown as it came."""
+    if not note:
+        return note
+    return _BILINGUAL.sub(lambda m: (m.group(2) if lang == "en" else m.group(1)).strip(), note)
+
+
 def _delivery(message: Message) -> str | None:
     """The delivery state an agent reads: a queued reply on a channel posted by hand is not on its
     way anywhere, it waits for a person to post it («ждёт публикации»)."""
@@ -183,7 +197,8 @@ def _delivery(message: Message) -> str | None:
     return message.delivery_state
 
 
-def entry(message: Message) -> Entry:
+def entry(message: Message, lang: str = "ru") -> Entry:
+    """The message as the agent reads it in ``lang`` (a bot hand-off note in that language)."""
     if message.direction == Direction.INBOUND.value:
         kind = "customer"
         author = message.author_customer.name if message.author_customer else ""
@@ -198,13 +213,28 @@ def entry(message: Message) -> Entry:
         kind=kind,
         author=author,
         channel=message.channel,
-        text=message.text,
+        text=shown_text(message, lang),
         created_at=message.created_at,
         delivery=_delivery(message),
-        delivery_error=message.delivery_error,
+        delivery_error=one_language(message.delivery_error, lang),
         edited=message.edited_at is not None,
         placeholder=message.placeholder,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A message found by search, as the agent reads it in their language."""
+
+    id: int
+    ticket_id: int
+    channel: str
+    created_at: datetime
+    text: str
+
+
+def hits(messages: Sequence[Message], lang: str) -> list[Hit]:
+    return [Hit(m.id, m.ticket_id, m.channel, m.created_at, shown_text(m, lang)) for m in messages]
 
 
 def last_inbound_id(entries: list[Entry]) -> int:

@@ -12,14 +12,16 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
 from otklik.core.errors import DomainError
 from otklik.web.portal import auth, pages, tickets
 from otklik.web.portal.deps import PortalLoginRequired, PortalRefused, portal_lang
 from otklik.web.portal.pages import render
-from otklik.web.ui import tr
+from otklik.web.ui import N_, tr
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
+NO_SUCH_PAGE = N_("There is no such page. Check the address you opened.")
 
 
 def _is_portal(request: Request) -> bool:
@@ -56,3 +58,15 @@ def install(app: FastAPI) -> None:
 
     if previous is not None:
         app.add_exception_handler(DomainError, domain_error)
+    previous_http: Handler | None = app.exception_handlers.get(HTTPException)  # type: ignore[assignment]  # as above
+
+    async def no_such_page(request: Request, exc: Exception) -> Response:
+        """An address under /portal that leads nowhere is a page in the customer's language."""
+        if _is_portal(request) and isinstance(exc, HTTPException) and exc.status_code == 404:
+            lang = portal_lang(request)
+            return render("refused.html", lang=lang, status=404, message=tr(lang, NO_SUCH_PAGE))
+        assert previous_http is not None
+        return await previous_http(request, exc)
+
+    if previous_http is not None:
+        app.add_exception_handler(HTTPException, no_such_page)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from otklik.core import clock
 from otklik.customers.models import Customer
 from otklik.web.agent.deps import Fields
 from otklik.web.deps import DB, State
@@ -68,7 +69,14 @@ def get_me(request: Request, db: DB, state: State) -> Me:
     return Me(customer, data, portal_lang(request, customer))
 
 
-MeDep = Annotated[Me, Depends(get_me)]
+async def get_viewing_me(me: Annotated[Me, Depends(get_me)]) -> Me:
+    """The page's times are read in the customer's zone (their setting; the desk's by default).
+    Async on purpose: set in the request's task, the zone reaches the handler's thread."""
+    clock.view_in(me.customer.timezone)
+    return me
+
+
+MeDep = Annotated[Me, Depends(get_viewing_me)]
 
 
 async def checked_form(request: Request, state: State) -> Fields:

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import RedirectResponse, Response
 
 from otklik.core import clock
-from otklik.core.errors import InvalidInput
 from otklik.core.schemas import MAX_ID
+from otklik.customers.actions import do_set_timezone
 from otklik.messages.portal import do_customer_escalate, escalation_offer, public_timeline
 from otklik.tickets.actions import customer_actor, do_customer_verdict
 from otklik.tickets.models import Ticket
@@ -28,9 +28,10 @@ from otklik.tickets.portal import (
 )
 from otklik.tickets.rules import RATINGS, Status
 from otklik.web.deps import DB
-from otklik.web.portal.deps import FormDep, Me, MeDep
+from otklik.web.portal.deps import FormDep, Me, MeDep, PortalRefused
 from otklik.web.portal.pages import render
-from otklik.web.portal.views import DONE, card, escalation_line, offer, said
+from otklik.web.portal.views import DONE, card, escalation_line, offer, said, zone_choices
+from otklik.web.ui import N_
 
 router = APIRouter(include_in_schema=False)
 TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -47,7 +48,27 @@ def ticket_list(me: MeDep, db: DB, scope: Annotated[str, Query(max_length=10)] =
     company = _company(me) if scope == "company" else None
     now = clock.now()
     cards = [card(t, me.customer, now, me.lang) for t in customer_tickets(db, me.customer, company=company is not None)]
-    return render("list.html", lang=me.lang, **me.page(cards=cards, company=company, org=_company(me)))
+    zones = zone_choices(ZONES, me.customer.timezone, me.lang)
+    context = me.page(cards=cards, company=company, org=_company(me), zones=zones, zone=me.customer.timezone or "")
+    return render("list.html", lang=me.lang, **context)
+
+
+#: the zones offered on the portal: Russia's, west to east, and UTC (a customer's own choice beyond
+#: these is kept when it is a valid IANA name)
+ZONES = (
+    "Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg", "Asia/Omsk",
+    "Asia/Novosibirsk", "Asia/Krasnoyarsk", "Asia/Irkutsk", "Asia/Yakutsk", "Asia/Vladivostok",
+    "Asia/Magadan", "Asia/Kamchatka", "UTC",
+)  # fmt: skip
+
+
+@router.post("/portal/timezone")
+def set_timezone(me: MeDep, form: FormDep, db: DB) -> Response:
+    """The customer chooses the zone their pages show times in (empty: the desk's)."""
+    zone = form.get("timezone").strip()[:64] or None
+    do_set_timezone(db, me.customer, zone, actor=customer_actor(me.customer), at=clock.now())
+    db.commit()
+    return RedirectResponse("/portal", status_code=303)
 
 
 def _back(ticket: Ticket, done: str) -> RedirectResponse:
@@ -100,9 +121,9 @@ def survey(ticket_id: TicketId, me: MeDep, form: FormDep, db: DB) -> Response:
     if closed_by_customer(db, ticket):
         answer = "yes"
     if answer not in {"yes", "no"}:
-        raise InvalidInput("invalid_field", field="solved", reason="yes | no")
+        raise PortalRefused(422, N_("Say whether the problem is solved: yes or no."))
     if rating and form.number("rating") is None:
-        raise InvalidInput("invalid_field", field="rating", reason="1–5")
+        raise PortalRefused(422, N_("A rating is a whole number from 1 to 5."))
     do_submit_survey(
         db, ticket, me.customer, solved=answer == "yes", rating=form.number("rating"), comment=form.get("comment"),
         at=clock.now(),

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from babel import dates as babel_dates
+
+from otklik.core import clock
 from otklik.core.taxonomy import label
 from otklik.customers.models import Customer
 from otklik.messages.models import Direction, Message
@@ -200,3 +203,17 @@ def offer(found: EscalationOffer | None, lang: str) -> Offer | None:
         promise=tr(lang, "The lead %(name)s gets your request and must respond by %(when)s.",
                    name=found.lead.name, when=format_when(found.ack_due, lang)),
     )  # fmt: skip
+
+
+def zone_choices(zones: tuple[str, ...], current: str | None, lang: str) -> list[tuple[str, str]]:
+    """(IANA name, «Москва (UTC+3)») for the zone picker, the customer's own zone included."""
+    names = list(zones) + ([current] if current and current not in zones else [])
+    now = clock.now()
+    choices = []
+    for name in names:
+        zone = clock.zone(name)
+        offset = now.astimezone(zone).strftime("%z")
+        place = babel_dates.get_timezone_location(zone, locale=lang, return_city=True)
+        minutes = f":{offset[3:]}" if offset[3:] != "00" else ""
+        choices.append((name, f"{place} (UTC{int(offset[:3]):+d}{minutes})"))
+    return choices

@@ -24,7 +24,12 @@ FIELDS = ("name", "email", "phone", "subject", "text", "lang")
 
 
 async def form_fields(request: Request) -> dict[str, str]:
-    """The page's url-encoded fields (the last value of each), read with a size cap."""
+    """The form page's fields."""
+    return await posted_fields(request, FIELDS)
+
+
+async def posted_fields(request: Request, names: tuple[str, ...]) -> dict[str, str]:
+    """A page's url-encoded ``names`` (the last value of each), read with a size cap."""
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         raise PublicError(415, "form_type")
     body = b""
@@ -33,7 +38,7 @@ async def form_fields(request: Request) -> dict[str, str]:
         if len(body) > MAX_FORM_BYTES:
             raise PublicError(413, "body_too_large")
     parsed = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
-    return {key: values[-1] for key, values in parsed.items() if key in FIELDS}
+    return {key: values[-1] for key, values in parsed.items() if key in names}
 
 
 def _reason(error_type: str, lang: str, field: str) -> str:

@@ -11,6 +11,7 @@ reads in Russian, one missing everywhere reads as itself.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -82,3 +83,15 @@ def ru_count(number: int, one: str, few: str, many: str) -> str:
     else:
         word = many
     return f"{number} {word}"
+
+
+#: a stored «русский / English» pair (a channel's delivery error, a retry note)
+_BILINGUAL = re.compile(r"([^()/]*?[А-Яа-яЁё][^()/]*?) / ([^()/А-Яа-яЁё]+)")
+
+
+def one_language(note: str | None, lang: str) -> str | None:
+    """A desk note in the reader's language: each «русский / English» pair becomes its ``lang`` half;
+    anything else (a channel's own error text) is shown as it came."""
+    if not note:
+        return note
+    return _BILINGUAL.sub(lambda m: (m.group(2) if lang == "en" else m.group(1)).strip(), note)

@@ -14,7 +14,7 @@ from otklik.agents.queries import get_notification, list_notifications
 from otklik.agents.rules import Role
 from otklik.api.deps import DB, AuthDep, Lang, PathId
 from otklik.core import clock
-from otklik.core.i18n import translate
+from otklik.core.i18n import one_language, translate
 from otklik.core.jobs import JobState, list_jobs
 from otklik.routing.queries import agent_zone
 
@@ -34,6 +34,8 @@ class NotificationOut(BaseModel):
     def of(cls, note: Notification, lang: str, zone: str | None = None) -> NotificationOut:
         """The text in the reader's language, its times in the reader's zone (``zone``; the desk's)."""
         params = clock.restamped(dict(note.params), zone)
+        if isinstance(params.get("error"), str):  # a channel's «русский / English» error: the reader's half
+            params["error"] = one_language(str(params["error"]), lang)
         if "target" in params:
             params["target"] = translate(f"target.{params['target']}", lang)
         return cls(

@@ -17,6 +17,7 @@ from otklik.channels.actions import do_set_inactivity
 from otklik.channels.queries import health_view, settings_view
 from otklik.core.config import Settings, get_settings
 from otklik.core.errors import DomainError
+from otklik.core.i18n import one_language
 from otklik.core.taxonomy import Category, Channel, Urgency
 from otklik.quality.actions import do_set_policy
 from otklik.quality.messages import label as quality_label
@@ -26,7 +27,6 @@ from otklik.tickets.actions import do_follow_channel_window
 from otklik.timers.actions import do_create_calendar, do_create_policy
 from otklik.timers.queries import list_calendars, list_policies
 from otklik.web.agent.deps import AdminDep, Desk, Fields, FormDep, PathId
-from otklik.web.agent.views import one_language
 from otklik.web.deps import DB
 from otklik.web.ui import render
 

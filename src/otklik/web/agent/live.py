@@ -15,6 +15,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from otklik.core.config import get_settings
+from otklik.core.i18n import one_language
 from otklik.messages.models import Delivery, Direction, Message
 from otklik.messages.queries import list_messages, list_messages_before
 from otklik.tickets.models import Ticket
@@ -22,7 +23,7 @@ from otklik.tickets.queries import access_ticket
 from otklik.web.agent.deps import DeskDep
 from otklik.web.agent.presence import ViewerBoard
 from otklik.web.agent.ticket import MessageId, TicketId, board
-from otklik.web.agent.views import DELIVERY, one_language
+from otklik.web.agent.views import DELIVERY
 from otklik.web.deps import DB
 from otklik.web.live import Event, event_stream
 from otklik.web.ui import tr

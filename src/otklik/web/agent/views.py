@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from otklik.agents.rules import Principal
 from otklik.bot.notes import shown_text
 from otklik.channels.registry import POSTED_BY_HAND
+from otklik.core.i18n import one_language
 from otklik.messages.models import Delivery, Direction, Message
 from otklik.quality import Flag
 from otklik.tickets.clocks import live_due
@@ -178,17 +179,6 @@ class Entry:
 
 #: «русский / English»: how the desk's own notes are stored (a channel not set up, a reply waiting to be
 #: posted, a retry's attempt); the Russian half has Cyrillic, the English half none
-_BILINGUAL = re.compile(r"([^()/]*?[А-Яа-яЁё][^()/]*?) / ([^()/А-Яа-яЁё]+)")
-
-
-def one_language(note: str | None, lang: str) -> str | None:
-    """A desk note in the reader's language: each «русский / English» pair becomes its ``lang`` half;
-    anything else (a channel's own error text) is shown as it came."""
-    if not note:
-        return note
-    return _BILINGUAL.sub(lambda m: (m.group(2) if lang == "en" else m.group(1)).strip(), note)
-
-
 def _delivery(message: Message) -> str | None:
     """The delivery state an agent reads: a queued reply on a channel posted by hand is not on its
     way anywhere, it waits for a person to post it («ждёт публикации»)."""

@@ -95,16 +95,21 @@ def prepare(url: str, tickets: int) -> None:
     engine.dispose()
 
 
-def _body(run: str, index: int, rng: random.Random, senders: list[str], new_ratio: float) -> bytes:
+def _body(
+    run: str, index: int, rng: random.Random, senders: list[str], new_ratio: float, channel: str = "email"
+) -> bytes:
+    """One inbound message: from one of ``senders`` (a follow-up) or, ``new_ratio`` of the time, a new one."""
     if senders and rng.random() >= new_ratio:
         sender = rng.choice(senders)
-    else:
+    elif channel == "email":
         sender = f"route-{run}-{index}@senders.bench.otklik.test"
+    else:
+        sender = f"route_{run}_{index}"
     return json.dumps(
         {
-            "channel": "email",
+            "channel": channel,
             "external_id": f"route-{run}-{index}",
-            "sender": {"kind": "email", "value": sender, "display_name": "Бенчмарк Клиент"},
+            "sender": {"kind": channel, "value": sender, "display_name": "Бенчмарк Клиент"},
             "text": rng.choice(TEXTS).format(n=rng.randint(10**6, 10**7)),
         }
     ).encode()
@@ -122,7 +127,7 @@ async def _fire(base: str, token: str, total: int, concurrency: int, job: dict[s
         nonlocal failures
         conn = RawHttp(host, int(port), token)
         while queue:
-            body = _body(job["run"], queue.pop(), rng, job["senders"], job["new_ratio"])
+            body = _body(job["run"], queue.pop(), rng, job["senders"], job["new_ratio"], job.get("channel", "email"))
             t0 = time.perf_counter()
             try:
                 status = await conn.request("POST", "/api/v1/messages/inbound", body)

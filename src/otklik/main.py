@@ -16,6 +16,7 @@ from otklik.api.routes import health
 from otklik.core.config import get_settings, wants_embedded_worker
 from otklik.core.db import make_engine, make_session_factory
 from otklik.web import install as install_web
+from otklik.worker import registry
 
 
 def create_app(engine: Engine | None = None, *, embedded_worker: bool = False) -> FastAPI:
@@ -24,6 +25,7 @@ def create_app(engine: Engine | None = None, *, embedded_worker: bool = False) -
     With ``embedded_worker`` a job worker thread runs for the app's lifetime.
     """
     engine = engine or make_engine(get_settings().database_url)
+    registry.load()  # every job kind the API schedules is known with its limits, worker or not
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -308,3 +308,26 @@ def test_a_nul_character_is_refused_naming_the_field(
 def test_a_nul_character_in_a_search_is_refused(client: TestClient, cast: Cast, path: str) -> None:
     response = client.get(path, params={"q": "WB\x00"}, headers=cast.admin_olga.headers)
     assert problem_of(response, 422)["field"] == "q"
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_database_out_of_reach_is_a_503_with_retry_after_never_a_500(lang: str) -> None:
+    """Nothing listens on port 1: every request that needs the database finds it away. The caller
+    is told nothing was saved and when to send again (a webhook sender redelivers on a 503)."""
+    away = make_engine("postgresql+psycopg://otklik@127.0.0.1:1/otklik?connect_timeout=2")
+    body = {"channel": "telegram", "external_id": "1", "sender": {"kind": "telegram", "value": "42"}, "text": "Привет"}
+    with TestClient(create_app(away), raise_server_exceptions=False) as client:
+        answer = client.post("/api/v1/messages/inbound", json=body,
+                             headers={"Authorization": "Bearer otk_x", "Accept-Language": lang})  # fmt: skip
+    away.dispose()
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["retry-after"] == "2"
+    problem = answer.json()
+    assert problem["code"] == "database_unavailable"
+    assert (
+        problem["detail"]
+        == {
+            "ru": "База данных занята или недоступна; ничего не сохранено. Повторите запрос чуть позже.",
+            "en": "The database is busy or out of reach; nothing was saved. Send the request again in a moment.",
+        }[lang]
+    )

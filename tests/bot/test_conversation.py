@@ -113,7 +113,9 @@ def test_did_not_help_hands_off_at_once_and_never_offers_the_article_again(
     kinds = [(t.kind, t.reason) for t in turns(db, ticket_id)]
     assert kinds == [("answered", "confident"), ("handed_off", "did_not_help")]
     items = messages(client, anna, ticket_id)
-    assert len([m for m in items if m["direction"] == "outbound" and m["public"]]) == 1
+    assert len([m for m in items if m["direction"] == "outbound" and m["public"] and not m["notice"]]) == 1
+    [notice] = [m["text"] for m in items if m["notice"] == "owner"]  # the person it went to, by name
+    assert notice.startswith("Вашим обращением занимается ")
     note = next(m["text"] for m in items if not m["public"])
     assert "как изменить реквизиты для выплат?" in note
     assert "не помогло" in note
@@ -149,7 +151,7 @@ def test_urgent_goes_to_a_person_without_any_article(
     (turn,) = turns(db, ticket_id)
     assert (turn.kind, turn.reason, turn.article_id) == ("handed_off", "urgent", None)
     items = messages(client, marina, ticket_id)
-    assert [m for m in items if m["direction"] == "outbound" and m["public"]] == []
+    assert [m for m in items if m["direction"] == "outbound" and m["public"] and not m["notice"]] == []
     note = next(m["text"] for m in items if not m["public"])
     assert text in note
     assert "срочность: Срочно;" in note

@@ -84,6 +84,7 @@ def test_four_channels_one_customer_one_ticket_then_it_went_public(
     assert texts(client, anna, first["ticket_id"]) == [
         "Выплата «в обработке» уже 12 дней",
         "Напишите, что с выплатой!",
+        "Вашим обращением занимается Ольга Админова. Ответ придёт сюда, в этот чат.",  # told in Telegram
         code["code"].lower().replace("-", " "),
         "Третий канал пишу, ответьте",
         "Светлана, проверяю выплату.",

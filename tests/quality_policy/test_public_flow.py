@@ -82,8 +82,9 @@ def test_story_2_public_post_public_answer_then_the_same_ticket_continues_privat
 
     run()  # the worker delivers both replies
     assert sent.on("public") == [draft["text"]]
-    assert sent.on("telegram") == [answer]
-    assert [m.recipient for m in sent.messages if m.channel == "telegram"] == ["svetlana_seller"]
+    told = "Вашим обращением занимается Анна Финансова. Ответ придёт сюда, в этот чат."  # when Anna took it
+    assert sent.on("telegram") == [told, answer]
+    assert {m.recipient for m in sent.messages if m.channel == "telegram"} == {"svetlana_seller"}
     public_timeline = call(client, anna, "GET", f"/tickets/{public}/messages")["items"]
     assert [m["channel"] for m in public_timeline] == ["public", "public"]  # nothing private leaked there
 

@@ -224,8 +224,10 @@ def test_transfer_to_a_team_with_a_reason_keeps_the_history(
     timeline = call(client, anna, "GET", f"/tickets/{ticket_id}/messages")["items"]
     assert [m["text"] for m in timeline] == [
         "Поставку приняли, а выплату за неё так и не начислили",
+        "Вашим обращением занимается Марина Складова. Ответ придёт сюда, в этот чат.",
         "Поставка принята 20.11, акт есть",
-    ]
+        "Вашим обращением занимается Анна Финансова. Ответ придёт сюда, в этот чат.",
+    ]  # the customer on the messenger is told each owner by name, once
     [transferred] = audit_of(db, ticket_id, "ticket.transferred")
     assert transferred.data["from"]["name"] == "Марина Складова"
     assert transferred.data["to"]["name"] == "Анна Финансова"

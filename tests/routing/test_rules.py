@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from otklik.core.i18n import language_of
 from otklik.routing.rules import (
     AVAILABLE,
     NEIGHBOURS,
@@ -29,7 +30,6 @@ from otklik.routing.rules import (
     escalation_target,
     fallback_owner,
     fallback_reason,
-    language_of,
     should_reassign,
     skill_match,
 )

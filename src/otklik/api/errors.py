@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from otklik.core.errors import DomainError, TooManyRequests
@@ -91,6 +92,20 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, lang, code=f"http_{exc.status_code}", detail=detail)
 
 
+#: seconds a caller is asked to wait when the database is busy or away
+DATABASE_RETRY_SECONDS = 2
+
+
+async def _database(request: Request, exc: Exception) -> JSONResponse:
+    """The database is away (connection refused or cut) or chose this transaction as a deadlock's
+    victim: nothing was saved, and the caller may simply send again — a 503 with Retry-After, which
+    webhook senders (Telegram, WhatsApp) answer by redelivering, never a 500."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0])
+    lang = pick_lang(request.headers.get("accept-language"))
+    detail = translate("database_unavailable", lang)
+    return problem(503, lang, code="database_unavailable", detail=detail, retry_after=DATABASE_RETRY_SECONDS)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     lang = pick_lang(request.headers.get("accept-language"))
@@ -104,4 +119,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(OperationalError, _database)
     app.add_exception_handler(Exception, _unexpected)

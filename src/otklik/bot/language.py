@@ -6,17 +6,14 @@ articles it is matched against.
 
 from __future__ import annotations
 
-import re
-
 from otklik.bot.rules import Utterance, Word
+from otklik.core.i18n import language_of
 from otklik.kb.text import clean, lemmas_instance, terms, words
-
-_CYRILLIC = re.compile(r"[а-я]")
 
 
 def lang_of(text: str) -> str:
     """``ru`` when the text has Cyrillic letters, else ``en``."""
-    return "ru" if _CYRILLIC.search(text.lower()) else "en"
+    return language_of(text, default="en")
 
 
 def analyse(text: str) -> Utterance:

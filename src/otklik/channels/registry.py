@@ -35,6 +35,9 @@ SENDERS: dict[str, Callable[[Settings], ChannelAdapter]] = {
 #: channels whose replies a person posts by hand (``ManualPostAdapter``): a reply there is an answer
 #: only once the agent confirms where it was posted
 POSTED_BY_HAND = frozenset({"public"})
+#: messengers: the customer sees nothing but the conversation (no portal page, no widget header), so
+#: who owns their case is said in it
+CONVERSATION_ONLY = frozenset({"telegram", "whatsapp", "vk", "viber"})
 
 #: channel → how to build its webhook receiver from the settings
 WEBHOOKS: dict[str, Callable[[Settings], WebhookAdapter]] = {

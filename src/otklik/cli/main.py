@@ -15,6 +15,7 @@ from otklik.core.config import get_settings
 from otklik.core.db import make_engine, make_session_factory, unit_of_work
 from otklik.core.errors import DomainError
 from otklik.core.i18n import ru_count
+from otklik.worker import registry
 
 app = typer.Typer(help="Otklik — честная служба поддержки / an honest support desk.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Задания и таймеры / jobs and timers.", no_args_is_help=True)
@@ -31,6 +32,12 @@ app.command("smtpd")(mail.smtpd)
 app.command("imap-poll")(mail.imap_poll)
 
 CLI_ACTOR = Actor.system("cli")
+
+
+@app.callback()
+def every_command() -> None:
+    """Otklik — честная служба поддержки / an honest support desk."""
+    registry.load()  # every job kind known with its limits: a command that schedules one sets them right
 
 
 def _factory() -> sessionmaker[Session]:

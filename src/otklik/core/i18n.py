@@ -95,3 +95,17 @@ def one_language(note: str | None, lang: str) -> str | None:
     if not note:
         return note
     return _BILINGUAL.sub(lambda m: (m.group(2) if lang == "en" else m.group(1)).strip(), note)
+
+
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+
+
+def language_of(text: str | None, default: str = "ru") -> str:
+    """The language someone wrote ``text`` in: ``ru`` when it has Cyrillic letters, ``en`` when only
+    Latin ones, else ``default`` (digits, emoji, an empty message)."""
+    if text and _CYRILLIC.search(text):
+        return "ru"
+    if text and _LATIN.search(text):
+        return "en"
+    return default

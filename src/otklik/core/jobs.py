@@ -297,14 +297,110 @@ def _run_batch(session: Session, jobs: list[Job], worker: str) -> None:
         _finish(session, job, spec, again, now)
 
 
+#: how long a leased batch is hidden from other workers before it runs (and after a crash, before
+#: another worker may take it); once the batch runs, its row locks keep it its own
+LEASE = timedelta(seconds=10)
+#: jobs that lock rows (``before_batch``) per transaction: few enough that the tickets they lock are
+#: not held from intake for long
+CHUNK = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Leased:
+    """A job leased to a worker, as the lease returned it: enough to know what it will touch."""
+
+    id: int
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RowLock:
+    """Rows a kind of job changes, named from its payload (``keys``), and how to lock a set of them in
+    the one global order (``lock``): a batch takes these before it locks its own jobs."""
+
+    keys: Callable[[dict[str, Any]], list[int]]
+    lock: Callable[[Session, list[int]], None]
+
+
+#: registered by the domains (``before_batch``): tickets, by ascending id
+_ROW_LOCKS: list[RowLock] = []
+
+
+def before_batch(keys: Callable[[dict[str, Any]], list[int]], lock: Callable[[Session, list[int]], None]) -> None:
+    """Register rows a batch must lock first: ``keys(payload)`` names them, ``lock(session, keys)``
+    takes them in the order every other writer takes them."""
+    _ROW_LOCKS.append(RowLock(keys, lock))
+
+
+def _chunks(leased: list[Leased]) -> list[list[Leased]]:
+    """The batch cut so that each transaction locks rows for at most ``CHUNK`` of its jobs; jobs
+    that lock nothing (a ping, a digest) ride along without limit."""
+    chunks: list[list[Leased]] = [[]]
+    weight = 0
+    for job in leased:
+        locks = any(row_lock.keys(job.payload) for row_lock in _ROW_LOCKS)
+        if locks and weight == CHUNK:
+            chunks.append([])
+            weight = 0
+        chunks[-1].append(job)
+        weight += locks
+    return [chunk for chunk in chunks if chunk]
+
+
+def _lease(session: Session, exclude: list[str], limit: int, worker: str) -> tuple[list[Leased], datetime]:
+    """Claim a batch and hide it from other workers until ``LEASE`` from now, in one statement,
+    then commit: the batch holds no lock while it waits for the locks its handlers need."""
+    now = clock.now()
+    until = now + LEASE
+    due = select(Job.id).where(Job.state == JobState.PENDING.value, Job.due_at <= now)
+    if exclude:
+        due = due.where(Job.kind.not_in(exclude))
+    due = due.order_by(Job.due_at, Job.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    rows = session.execute(
+        update(Job)
+        .where(Job.id.in_(due.scalar_subquery()))
+        .values(due_at=until, worker=worker)
+        .returning(Job.id, Job.payload)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return sorted((Leased(row.id, row.payload or {}) for row in rows), key=lambda job: job.id), until
+
+
+def _leased(session: Session, ids: list[int], until: datetime, worker: str) -> list[Job]:
+    """The leased jobs, locked, that are still ours: a job someone moved meanwhile (a new message
+    pushed its timer on) is left for its new time."""
+    query = (
+        select(Job)
+        .where(Job.id.in_(ids), Job.state == JobState.PENDING.value, Job.worker == worker, Job.due_at == until)
+        .order_by(Job.due_at, Job.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list(session.scalars(query))
+
+
 def run_due(factory: sessionmaker[Session], *, worker: str, batch: int = 200) -> int:
-    """Claim and run due jobs once; returns how many ran. Safe to call from many processes."""
+    """Claim and run due jobs once; returns how many ran. Safe to call from many processes.
+
+    A batch is leased in one short transaction and run in chunks (``_chunks``), each in a transaction
+    that first locks, in the global order, the rows its jobs will change (``before_batch``), and only
+    then the jobs. A
+    transaction that changes a ticket and then moves one of its timers (intake) takes them in the
+    same order, so it and a worker never wait for each other in a circle.
+    """
     io_kinds = [k for k, spec in _TASKS.items() if spec.io]
     ran = 0
     with factory() as session, session.begin():
-        jobs = _claim(session, None, io_kinds, batch)
-        _run_batch(session, jobs, worker)
-        ran += len(jobs)
+        leased, until = _lease(session, io_kinds, batch, worker)
+    for chunk in _chunks(leased):
+        with factory() as session, session.begin():
+            for row_lock in _ROW_LOCKS:
+                row_lock.lock(session, [key for job in chunk for key in row_lock.keys(job.payload)])
+            jobs = _leased(session, [job.id for job in chunk], until, worker)
+            _run_batch(session, jobs, worker)
+            ran += len(jobs)
     for _ in range(batch if io_kinds else 0):
         with factory() as session, session.begin():
             claimed = _claim(session, io_kinds, None, 1)

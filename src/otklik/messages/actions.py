@@ -27,11 +27,12 @@ from otklik.channels.base import (
     InboundMessage,
     OutboundMessage,
 )
-from otklik.channels.registry import POSTED_BY_HAND
+from otklik.channels.registry import CONVERSATION_ONLY, POSTED_BY_HAND
 from otklik.core import audit, clock, jobs, outbox
 from otklik.core.actors import Actor, ActorKind
 from otklik.core.config import Settings, get_settings
 from otklik.core.errors import Conflict, DomainError, InvalidInput, TooManyRequests
+from otklik.core.i18n import LANGS, language_of, translate
 from otklik.core.taxonomy import Channel, IdentityKind
 from otklik.customers.actions import check_identity, do_resolve_sender
 from otklik.customers.links import do_count_sender
@@ -418,6 +419,56 @@ def do_desk_reply(
     return message
 
 
+#: ``Message.facts["notice"]`` of the desk's notice naming the owner (not an answer: see ``do_announce_owner``)
+OWNER_NOTICE = "owner"
+
+
+def is_notice(message: Message) -> bool:
+    """A desk notice (who owns the case), not an answer: its delivery moves no status and no SLA clock."""
+    return bool(message.facts and message.facts.get("notice"))
+
+
+def do_announce_owner(session: Session, ticket: Ticket, *, at: datetime | None = None) -> Message | None:
+    """Tell a messenger customer, in the conversation, who now owns their case («Вашим обращением
+    занимается Марина»), once per owner; a customer of the portal, the widget or e-mail reads it on
+    their page. Not an answer: the ticket's status, its SLA clocks and its first response stay as they
+    were (``is_notice``). Returns the queued notice, or None when none is due."""
+    owner = ticket.assignee
+    if owner is None or ticket.status == Status.CLOSED.value:
+        return None
+    channel = reply_channel(session, ticket)
+    if channel not in CONVERSATION_ONLY:
+        return None
+    told = session.scalars(
+        select(Message)
+        .where(Message.ticket_id == ticket.id, Message.direction == Direction.OUTBOUND.value,
+               Message.author_agent_id.is_(None), Message.public.is_(True))
+        .order_by(Message.id.desc())
+    )  # fmt: skip
+    last = next((m for m in told if is_notice(m)), None)
+    if last is not None and last.facts is not None and last.facts.get("owner_id") == owner.id:
+        return None
+    lang = _customer_lang(session, ticket)
+    moment = at or clock.now()
+    text = translate("notice.owner", lang, name=owner.name)
+    message = _store_outbound(session, ticket, text=text, public=True, agent=None, at=moment)
+    message.facts = {"notice": OWNER_NOTICE, "owner_id": owner.id}
+    return message
+
+
+def _customer_lang(session: Session, ticket: Ticket) -> str:
+    """The language the customer last wrote in on ``ticket`` (a messenger knows no other), else the
+    language on their record."""
+    known = ticket.customer.lang if ticket.customer.lang in LANGS else "ru"
+    last = session.scalars(
+        select(Message.text)
+        .where(Message.ticket_id == ticket.id, Message.direction == Direction.INBOUND.value)
+        .order_by(Message.id.desc())
+        .limit(1)
+    ).first()
+    return language_of(last, default=known)
+
+
 def _store_outbound(
     session: Session, ticket: Ticket, *, text: str, public: bool, agent: Agent | None, at: datetime
 ) -> Message:
@@ -496,6 +547,7 @@ def do_promise(
     message = do_reply(session, ticket, agent=agent, text=words, public=True, at=moment)
     if ticket.assignee_id is None:  # a reply posted by hand names no owner yet: the one who promised owns it
         do_assign(session, ticket, agent, actor=agent_actor(agent), reason="promised", at=moment)
+        do_announce_owner(session, ticket, at=moment)
     do_hold(session, ticket, until=until, promise=message.text, actor=agent_actor(agent), at=moment)
     return message
 
@@ -578,16 +630,18 @@ def do_record_delivery(
         message.delivery_error = None
         if result.external_id and message.external_id is None:
             message.external_id = result.external_id[:200]
-        do_record_answer_delivered(session, ticket, answered_at=message.created_at, at=moment)
+        if not is_notice(message):
+            do_record_answer_delivered(session, ticket, answered_at=message.created_at, at=moment)
         do_note_outbound(session, message.channel, at=moment)
     else:
         message.delivery_state = Delivery.FAILED.value
         message.delivery_error = (result.error or "unknown error")[:2000]
-        do_record_answer_lost(session, ticket, answered_at=message.created_at, at=moment)
+        if not is_notice(message):
+            do_record_answer_lost(session, ticket, answered_at=message.created_at, at=moment)
         do_note_error(
             session, message.channel, message.delivery_error, credentials=result.credentials_rejected, at=moment
         )
-        owner = [ticket.assignee_id] if ticket.assignee_id else []
+        owner = [ticket.assignee_id] if ticket.assignee_id and not is_notice(message) else []
         do_notify(
             session,
             owner,

@@ -65,6 +65,8 @@ class MessageOut(BaseModel):
     author: AuthorOut
     created_at: datetime
     delivery: DeliveryOut | None
+    #: "owner" on the desk's notice naming the case's owner (not an answer), otherwise null
+    notice: str | None = None
 
     @classmethod
     def of(cls, message: Message, *, text: str | None = None) -> MessageOut:
@@ -89,6 +91,7 @@ class MessageOut(BaseModel):
             author=author,
             created_at=message.created_at,
             delivery=delivery,
+            notice=(message.facts or {}).get("notice"),
         )
 
 

@@ -8,7 +8,7 @@ keeps the reason in ru and en, the facts and the best candidates. Nothing here c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +24,7 @@ from otklik.core import audit, clock, jobs
 from otklik.core.actors import Actor
 from otklik.core.errors import Conflict, Forbidden, InvalidInput
 from otklik.core.taxonomy import label
+from otklik.messages.actions import do_announce_owner
 from otklik.routing import queries
 from otklik.routing.rules import (
     AgentFacts,
@@ -43,6 +44,7 @@ from otklik.routing.settings import get_routing_settings
 from otklik.tickets import clocks
 from otklik.tickets.actions import do_assign
 from otklik.tickets.models import Ticket
+from otklik.tickets.queries import lock_tickets_in_order
 from otklik.tickets.rules import Status
 
 ROUTING = Actor.system("routing")
@@ -73,9 +75,15 @@ def _as_is(reason: dict[str, str]) -> dict[str, str]:
     return reason
 
 
-def _serialise(session: Session) -> None:
-    """Routing decisions queue behind each other on PostgreSQL (SQLite writers already do)."""
+def _serialise(session: Session, ticket_ids: Sequence[int]) -> None:
+    """Routing decisions queue behind each other on PostgreSQL (SQLite writers already do).
+
+    The tickets being decided are locked first, in id order, and the routing lock last: every
+    transaction takes ticket rows before the routing lock (the worker locks a batch's tickets before
+    it runs it, ``core.jobs.before_batch`` in ``tickets.tasks``), so nobody holding the routing lock ever waits for a
+    ticket another transaction holds while it waits for the routing lock."""
     if session.get_bind().dialect.name == "postgresql":
+        lock_tickets_in_order(session, ticket_ids)
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ROUTING_LOCK})
 
 
@@ -97,7 +105,7 @@ def do_route(
     moment = at or clock.now()
     if ticket.assignee_id is not None:
         raise Conflict("routing_owned", ticket_id=ticket.id, name=ticket.assignee.name if ticket.assignee else "")
-    _serialise(session)
+    _serialise(session, [ticket.id])
     facts = queries.ticket_facts(session, ticket, category=category, urgency=urgency)
     pool = queries.agent_pool(session)
     decision = choose(facts, pool.all(), moment)
@@ -133,6 +141,7 @@ def _hand_over(
     reason = wrap(base)
     previous = ticket.assignee
     do_assign(session, ticket, target, actor=actor, reason=reason["ru"], reason_en=reason["en"], at=at)
+    do_announce_owner(session, ticket, at=at)
     pool.moved(to=target.id, away_from=previous.id if previous is not None else None)
     audit.record(
         session,
@@ -226,7 +235,7 @@ def do_retry_parked(session: Session, ticket: Ticket, *, parked_with: int, at: d
     moment = at or clock.now()
     if ticket.status == Status.CLOSED.value or ticket.assignee_id != parked_with or ticket.waiting_since is None:
         return None
-    _serialise(session)
+    _serialise(session, [ticket.id])
     facts = queries.ticket_facts(session, ticket)
     pool = queries.agent_pool(session)
     decision = choose(facts, pool.all(), moment)
@@ -260,9 +269,10 @@ def do_reassign_absent(
     absent = {f.id: state for f in queries.facts_for(session, owners) if (state := should_reassign(f, moment, grace))}
     if not absent:
         return 0
-    _serialise(session)
+    waiting = queries.waiting_tickets_of(session, list(absent), limit=limit or settings.sweep_batch)
+    _serialise(session, [t.id for t in waiting])
     moved = 0
-    for ticket in queries.waiting_tickets_of(session, list(absent), limit=limit or settings.sweep_batch):
+    for ticket in waiting:
         previous = ticket.assignee
         assert previous is not None  # waiting_tickets_of reads owned tickets only
         if _move_away(session, ticket, previous, absent[previous.id], moment):
@@ -326,7 +336,7 @@ def do_transfer_to_team(
     why = check_reason(reason)
     if ticket.status == Status.CLOSED.value:
         raise Conflict("transition_not_allowed", action="transfer", status=ticket.status)
-    _serialise(session)
+    _serialise(session, [ticket.id])
     stored = queries.ticket_facts(session, ticket)
     facts = TicketFacts(
         stored.id, stored.category, stored.urgency, stored.language, stored.previous_owner_id, stored.owner_id, team.id
@@ -364,7 +374,7 @@ def do_escalate_to_lead(
     why = check_reason(reason)
     if ticket.status == Status.CLOSED.value:
         raise Conflict("transition_not_allowed", action="escalate", status=ticket.status)
-    _serialise(session)
+    _serialise(session, [ticket.id])
     facts = queries.ticket_facts(session, ticket)
     pool = queries.agent_pool(session)
     team_id = ticket.team_id
@@ -382,6 +392,7 @@ def do_escalate_to_lead(
     }
     previous = ticket.assignee
     do_assign(session, ticket, target, actor=actor, reason=reason_text["ru"], reason_en=reason_text["en"], at=moment)
+    do_announce_owner(session, ticket, at=moment)
     pool.moved(to=target.id, away_from=previous.id if previous is not None else None)
     data: dict[str, Any] = {
         "cause": "escalate",

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, object_session
 
 from otklik.agents.models import Agent
 from otklik.core.audit import AuditEvent
+from otklik.core.i18n import language_of
 from otklik.routing.models import RoutingProfile
-from otklik.routing.rules import LOAD_STATUSES, AgentFacts, Presence, TicketFacts, language_of
+from otklik.routing.rules import LOAD_STATUSES, AgentFacts, Presence, TicketFacts
 from otklik.tickets.models import Ticket
 from otklik.tickets.rules import Status
 from otklik.timers.rules import BusinessCalendar

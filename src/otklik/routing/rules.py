@@ -7,7 +7,6 @@ whole decision is a table-driven test. ``choose`` picks the owner, ``fallback_ow
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -468,18 +467,3 @@ def absence_reason(name: str, state: State, then: dict[str, str], *, fallback: b
 def prefixed(prefix: dict[str, str], then: dict[str, str]) -> dict[str, str]:
     """A person's reason (a transfer, an escalation) before the routing's own."""
     return {lang: f"{prefix[lang]} — {then[lang]}" for lang in ("ru", "en")}
-
-
-# ---- the ticket's language -----------------------------------------------------------------
-
-_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
-_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
-
-
-def language_of(text: str | None, default: str = "ru") -> str:
-    """``ru`` when the text has Cyrillic letters, ``en`` when only Latin ones, else ``default``."""
-    if text and _CYRILLIC.search(text):
-        return "ru"
-    if text and _LATIN.search(text):
-        return "en"
-    return default

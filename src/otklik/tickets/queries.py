@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,16 @@ from otklik.core.errors import Forbidden, InvalidInput, NotFound
 from otklik.core.schemas import MAX_ID
 from otklik.tickets.models import Ticket, TicketReference
 from otklik.tickets.rules import STOPPED, Status
+
+
+def lock_tickets_in_order(session: Session, ticket_ids: Iterable[int]) -> None:
+    """Take the row locks of these tickets now, in ascending id order: the one global order in
+    which every transaction that changes several tickets, or a ticket and something shared (the
+    routing lock, a worker's batch), takes them, so two such transactions never deadlock. SQLite
+    serialises its writers and takes no row locks: nothing to do there."""
+    ids = sorted(set(ticket_ids))
+    if ids and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Ticket.id).where(Ticket.id.in_(ids)).order_by(Ticket.id).with_for_update()).all()
 
 
 def get_ticket(session: Session, ticket_id: int) -> Ticket:

@@ -15,15 +15,27 @@ from otklik.agents.queries import admins, heads_of_support, leads_of_team
 from otklik.channels.queries import inactivity_seconds
 from otklik.core import audit, clock
 from otklik.core.actors import Actor
-from otklik.core.jobs import Job, task
+from otklik.core.jobs import Job, before_batch, task
 from otklik.tickets import clocks
 from otklik.tickets.actions import do_auto_close, do_release_hold
 from otklik.tickets.backlog import send_daily_digests, sweep_backlog
 from otklik.tickets.models import Ticket
+from otklik.tickets.queries import lock_tickets_in_order
 from otklik.tickets.rules import Status
 from otklik.timers.sla import AGE_LEVELS, Stage, Target
 
 TIMER = Actor.system("timer")
+
+
+def _tickets_named(payload: dict[str, Any]) -> list[int]:
+    """The ticket a job is about, if its payload names one."""
+    ticket_id = payload.get("ticket_id")
+    return [int(ticket_id)] if isinstance(ticket_id, int | str) and str(ticket_id).isdigit() else []
+
+
+# a worker's batch takes the rows of the tickets its jobs name, in id order, before anything else
+# (``core.jobs.run_due``): the same order as intake and the routing lock
+before_batch(_tickets_named, lock_tickets_in_order)
 
 
 def _ticket(session: Session, job: Job) -> Ticket | None:

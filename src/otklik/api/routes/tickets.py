@@ -15,7 +15,7 @@ from otklik.core.config import get_settings
 from otklik.core.errors import InvalidInput
 from otklik.core.schemas import MAX_ID
 from otklik.core.taxonomy import Category, Channel, Urgency
-from otklik.messages.actions import check_promise, do_holding_reply, do_promise, do_reply
+from otklik.messages.actions import check_promise, do_announce_owner, do_holding_reply, do_promise, do_reply
 from otklik.messages.queries import list_messages
 from otklik.messages.schemas import MessageOut, MessagePage, ReplyIn
 from otklik.quality.actions import check_before_send
@@ -180,6 +180,7 @@ def assign(ticket_id: PathId, body: AssignIn, db: DB, auth: AuthDep) -> TicketOu
     target = get_agent(db, body.agent_id)
     actions.check_assign(auth.principal, ticket, target)
     actions.do_assign(db, ticket, target, actor=auth.actor, reason="assigned")
+    do_announce_owner(db, ticket)
     db.commit()
     return TicketOut.of(ticket)
 
@@ -191,6 +192,7 @@ def transfer(ticket_id: PathId, body: TransferIn, db: DB, auth: AuthDep) -> Tick
     target = get_agent(db, body.agent_id)
     actions.check_assign(auth.principal, ticket, target)
     actions.do_assign(db, ticket, target, actor=auth.actor, reason=body.reason)
+    do_announce_owner(db, ticket)
     db.commit()
     return TicketOut.of(ticket)
 
@@ -205,6 +207,7 @@ def triage(ticket_id: PathId, body: TriageIn, db: DB, auth: AuthDep) -> TicketOu
     elif ticket.assignee_id is None:
         owner = auth.agent
     actions.do_triage(db, ticket, category=body.category, urgency=body.urgency, owner=owner, actor=auth.actor)
+    do_announce_owner(db, ticket)
     db.commit()
     return TicketOut.of(ticket)
 

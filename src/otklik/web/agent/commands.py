@@ -16,7 +16,14 @@ from otklik.core import clock
 from otklik.core.config import get_settings
 from otklik.core.errors import DomainError
 from otklik.core.taxonomy import Category, Urgency
-from otklik.messages.actions import check_promise, do_confirm_posted, do_holding_reply, do_promise, do_reply
+from otklik.messages.actions import (
+    check_promise,
+    do_announce_owner,
+    do_confirm_posted,
+    do_holding_reply,
+    do_promise,
+    do_reply,
+)
 from otklik.messages.models import Direction, Message
 from otklik.messages.queries import list_messages
 from otklik.quality.actions import ReplyBlocked, check_before_send
@@ -176,6 +183,7 @@ def _assign(db: Session, desk: Desk, ticket: Ticket, agent_id: int | None, reaso
         target = get_agent(db, agent_id)
         actions.check_assign(desk.principal, ticket, target)
         actions.do_assign(db, ticket, target, actor=desk.actor, reason=reason)
+        do_announce_owner(db, ticket)
         return ""
 
     return _run(db, desk, ticket, change)
@@ -215,6 +223,7 @@ def triage(ticket_id: TicketId, desk: DeskDep, form: FormDep, db: DB) -> Respons
         actions.do_triage(
             db, ticket, category=Category(category), urgency=Urgency(urgency), owner=owner, actor=desk.actor
         )
+        do_announce_owner(db, ticket)
         return ""
 
     return _run(db, desk, ticket, change)

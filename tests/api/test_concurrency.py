@@ -6,6 +6,7 @@ these tests get a fresh database of their own and hit one app from many threads 
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -146,3 +147,46 @@ def test_a_first_message_that_loses_the_race_for_its_sender_joins_the_winner(
     assert loser.json()["ticket_id"] == winner.json()["ticket_id"]
     with Session(server.engine) as session:
         assert session.scalar(select(func.count()).select_from(Customer)) == customers_before
+
+
+def test_one_telegram_update_delivered_twenty_times_at_once_is_stored_once_and_said_so(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram redelivers an update it got no answer to; twenty copies racing each other make one
+    message, every copy is acknowledged (200, never a 500 from the lost race), and only one says
+    it stored something — the others say they were duplicates."""
+    from otklik.core.config import get_settings
+
+    monkeypatch.setenv("OTKLIK_TELEGRAM_BOT_TOKEN", "123:herd")
+    monkeypatch.setenv("OTKLIK_TELEGRAM_WEBHOOK_SECRET", "herd-secret")
+    get_settings.cache_clear()
+    chat = 10**8 + secrets.randbelow(9 * 10**8)  # a chat no other run has used
+    update = {
+        "update_id": chat,
+        "message": {
+            "message_id": 7, "date": 1795338300, "text": "Поставка не принята на склад, что делать?",
+            "from": {"id": chat, "is_bot": False, "first_name": "Иван"},
+            "chat": {"id": chat, "first_name": "Иван", "type": "private"},
+        },
+    }  # fmt: skip
+    gate = threading.Barrier(THREADS)
+
+    def send(_: int) -> tuple[int, dict[str, Any]]:
+        with TestClient(server.app, raise_server_exceptions=False) as client:
+            gate.wait(timeout=30)
+            answer = client.post("/api/v1/channels/telegram/webhook", json=update,
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": "herd-secret"})  # fmt: skip
+            return answer.status_code, answer.json()
+
+    try:
+        with ThreadPoolExecutor(max_workers=THREADS) as pool:
+            results = list(pool.map(send, range(THREADS)))
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert [status for status, _ in results] == [200] * THREADS, results
+    assert sorted(body["stored"] for _, body in results) == [0] * (THREADS - 1) + [1]
+    assert sorted(body["duplicates"] for _, body in results) == [0] + [1] * (THREADS - 1)
+    with Session(server.engine) as session:
+        stored = session.scalar(select(func.count()).select_from(Message).where(Message.external_id.like(f"{chat}:%")))
+    assert stored == 1

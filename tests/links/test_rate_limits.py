@@ -121,7 +121,7 @@ def test_a_webhook_flood_is_stored_whole(
                              headers={"X-Toy-Secret": "s3cret"})  # fmt: skip
     finally:
         del registry.WEBHOOKS["viber"]
-    assert answer.json() == {"ok": True, "stored": 30, "refused": 0}
+    assert answer.json() == {"ok": True, "stored": 30, "duplicates": 0, "refused": 0}
     texts = set(db.scalars(select(Message.text).where(Message.channel == "viber")))
     assert {f"Сообщение {n}" for n in range(30)} <= texts
     assert len(set(db.scalars(select(Message.ticket_id).where(Message.channel == "viber")))) == 1

@@ -20,18 +20,17 @@ from typing import Annotated, Any
 from urllib.parse import unquote, urlsplit
 
 import typer
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.channels.actions import do_note_error
 from otklik.channels.adapters.email_parse import MailPolicy, MailRejected, parse_mail
 from otklik.core.config import Settings, get_settings
-from otklik.core.db import make_engine, make_session_factory, unit_of_work
+from otklik.core.db import commit_or_retry, make_engine, make_session_factory, unit_of_work
 from otklik.core.errors import DomainError
 from otklik.messages.actions import Intake, do_receive_batch
 
 log = logging.getLogger("otklik.mail")
-RETRIES = 3
 TEMPORARY = "451 4.3.0 temporary failure, please try again later"
 BUSY = "452 4.7.1 too many messages from this sender, please try again later"
 
@@ -74,24 +73,23 @@ def take_mail(
         kind = parsed.skipped.value if parsed.skipped else "skipped"
         log.info("mail not stored (%s): %s", kind, parsed.reason)
         return MailOutcome(f"250 2.0.0 OK, not stored: {kind} ({_ascii(parsed.reason)})", final=True, skipped=kind)
-    for _ in range(RETRIES):
-        try:
-            with unit_of_work(factory) as session:
-                result = do_receive_batch(session, (parsed.inbound,))[0]
-        except IntegrityError:
-            continue  # a twin of this mail (another connection, another poller) committed first: read it
-        except SQLAlchemyError:
-            log.exception("mail not stored: database failure")
-            return MailOutcome(TEMPORARY, final=False)
-        if isinstance(result, DomainError) and result.status == 429:
-            # over the sender's rate limit: not refused for good, the sender (or the next pass) retries
-            log.warning("mail deferred: %s", result.message("en"))
-            return MailOutcome(BUSY, final=False)
-        if isinstance(result, DomainError):
-            log.warning("mail refused by intake: %s", result.message("en"))
-            return MailOutcome(f"550 5.6.0 {_ascii(result.message('en'))}", final=True, refused=True)
-        return _stored(result)
-    return MailOutcome(TEMPORARY, final=False)
+    inbound = parsed.inbound
+    try:
+        with factory() as session:  # a twin of this mail (another connection, poller) committing first is read
+            result = commit_or_retry(session, lambda: do_receive_batch(session, (inbound,))[0])
+    except SQLAlchemyError:
+        log.exception("mail not stored: database failure")
+        return MailOutcome(TEMPORARY, final=False)
+    if result is None:
+        return MailOutcome(TEMPORARY, final=False)
+    if isinstance(result, DomainError) and result.status == 429:
+        # over the sender's rate limit: not refused for good, the sender (or the next pass) retries
+        log.warning("mail deferred: %s", result.message("en"))
+        return MailOutcome(BUSY, final=False)
+    if isinstance(result, DomainError):
+        log.warning("mail refused by intake: %s", result.message("en"))
+        return MailOutcome(f"550 5.6.0 {_ascii(result.message('en'))}", final=True, refused=True)
+    return _stored(result)
 
 
 def _stored(intake: Intake) -> MailOutcome:

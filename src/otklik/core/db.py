@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -135,6 +136,28 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (handlers render them)."""
     return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+T = TypeVar("T")
+
+#: attempts at storing one inbound item against concurrent twins (``commit_or_retry``)
+TWIN_ATTEMPTS = 3
+
+
+def commit_or_retry(session: Session, work: Callable[[], T], *, attempts: int = TWIN_ATTEMPTS) -> T | None:
+    """Run ``work`` and commit: only then may intake acknowledge. A concurrent twin (the same message
+    retried by its sender, or the same new sender) that commits first makes ours fail on a unique key:
+    roll back and run ``work`` again, which now finds the twin's result. None when every attempt lost
+    the race. The one copy of intake's store-commit-retry loop (HTTP, webhooks, the web side, mail)."""
+    for _ in range(attempts):
+        try:
+            result = work()
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            continue
+        return result
+    return None
 
 
 @contextmanager

@@ -10,12 +10,12 @@ import secrets
 from collections.abc import Callable
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from otklik.channels.base import InboundMessage
 from otklik.channels.webvisitor import FormContacts, form_follow_up, form_inbound, new_visitor_id
 from otklik.core.actors import Actor
+from otklik.core.db import commit_or_retry
 from otklik.core.errors import Conflict
 from otklik.core.taxonomy import Channel, IdentityKind
 from otklik.customers.actions import do_add_identity
@@ -28,8 +28,6 @@ from otklik.tickets.queries import find_active_ticket
 from otklik.web.errors import PublicError
 from otklik.web.i18n import text
 
-RETRIES = 3
-
 
 def store(session: Session, inbound: InboundMessage, then: Callable[[Intake], None] | None = None) -> Intake:
     """Intake, ``then`` (more writes in the same transaction), commit: only then may we answer 2xx.
@@ -37,15 +35,16 @@ def store(session: Session, inbound: InboundMessage, then: Callable[[Intake], No
     A concurrent twin (the same retried message, or the same new visitor) that wins the race
     makes ours fail on a unique key: roll back and read the winner's result.
     """
-    for _ in range(RETRIES):
-        try:
-            intake = do_receive_inbound(session, inbound)
-            if then is not None and not intake.duplicate:
-                then(intake)
-            session.commit()
-            return intake
-        except IntegrityError:
-            session.rollback()
+
+    def work() -> Intake:
+        intake = do_receive_inbound(session, inbound)
+        if then is not None and not intake.duplicate:
+            then(intake)
+        return intake
+
+    intake = commit_or_retry(session, work)
+    if intake is not None:
+        return intake
     raise Conflict("external_id_conflict", channel=inbound.channel.value, external_id=inbound.external_id)
 
 

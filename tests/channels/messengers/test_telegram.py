@@ -78,7 +78,7 @@ def test_a_message_becomes_a_ticket_and_the_reply_goes_back_to_the_chat(
     marina = cast.agent_marina
     answer = post(client, fixture("telegram", "text.json"))
     assert answer.status_code == 200
-    assert answer.json() == {"ok": True, "stored": 1, "refused": 0}
+    assert answer.json() == {"ok": True, "stored": 1, "duplicates": 0, "refused": 0}
     ticket = only_ticket(client, marina, "telegram")
     assert ticket["customer"]["name"] == "Иван Петров (@ivan_seller)"
     [inbound] = messages(client, marina, ticket["id"])
@@ -180,7 +180,7 @@ def test_start_and_updates_that_are_not_requests_are_acknowledged_without_a_tick
 ) -> None:
     answer = post(client, fixture("telegram", name))
     assert answer.status_code == 200
-    assert answer.json() == {"ok": True, "stored": 0, "refused": 0}
+    assert answer.json() == {"ok": True, "stored": 0, "duplicates": 0, "refused": 0}
     assert tickets(client, cast.admin_olga, "telegram") == []
 
 

@@ -61,7 +61,7 @@ def test_the_webhook_check_and_a_message_to_a_ticket_and_the_reply_back(
     marina = cast.agent_marina
     assert post(client, fixture("viber", "webhook.json")).status_code == 200  # set_webhook's check
     answer = post(client, fixture("viber", "message_text.json"))
-    assert answer.json() == {"ok": True, "stored": 1, "refused": 0}
+    assert answer.json() == {"ok": True, "stored": 1, "duplicates": 0, "refused": 0}
     ticket = only_ticket(client, marina, "viber")
     assert ticket["customer"]["name"] == "Ольга Морозова"
     [inbound] = messages(client, marina, ticket["id"])
@@ -108,7 +108,7 @@ def test_a_signed_but_malformed_callback_is_422(client: TestClient, cast: Cast, 
 def test_subscriptions_and_receipts_are_acknowledged_without_a_ticket(
     client: TestClient, cast: Cast, api: StandIn, name: str
 ) -> None:
-    assert post(client, fixture("viber", name)).json() == {"ok": True, "stored": 0, "refused": 0}
+    assert post(client, fixture("viber", name)).json() == {"ok": True, "stored": 0, "duplicates": 0, "refused": 0}
     assert tickets(client, cast.admin_olga, "viber") == []
 
 

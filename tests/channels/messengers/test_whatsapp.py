@@ -99,7 +99,7 @@ def test_a_message_becomes_a_ticket_and_the_reply_goes_out_through_the_cloud_api
     marina = cast.agent_marina
     answer = post(client, fixture("whatsapp", "text.json"))
     assert answer.status_code == 200
-    assert answer.json() == {"ok": True, "stored": 1, "refused": 0}
+    assert answer.json() == {"ok": True, "stored": 1, "duplicates": 0, "refused": 0}
     ticket = only_ticket(client, marina, "whatsapp")
     assert ticket["customer"]["name"] == "Светлана"
     [inbound] = messages(client, marina, ticket["id"])
@@ -147,7 +147,7 @@ def test_one_broken_message_never_costs_the_others_and_an_unsupported_one_shows_
 ) -> None:
     answer = post(client, fixture("whatsapp", "batch.json"))
     assert answer.status_code == 200
-    assert answer.json() == {"ok": True, "stored": 2, "refused": 1}
+    assert answer.json() == {"ok": True, "stored": 2, "duplicates": 0, "refused": 1}
     ticket = only_ticket(client, cast.agent_marina, "whatsapp")
     first, unsupported = messages(client, cast.agent_marina, ticket["id"])
     assert first["text"] == "Первое сообщение"
@@ -177,7 +177,7 @@ def test_an_image_is_downloaded_with_our_token_and_stored(
 
 def test_delivery_statuses_are_acknowledged_with_nothing_stored(client: TestClient, cast: Cast, graph: StandIn) -> None:
     answer = post(client, fixture("whatsapp", "status.json"))
-    assert answer.json() == {"ok": True, "stored": 0, "refused": 0}
+    assert answer.json() == {"ok": True, "stored": 0, "duplicates": 0, "refused": 0}
     assert tickets(client, cast.admin_olga, "whatsapp") == []
 
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from sqlalchemy.exc import IntegrityError
 
 from otklik.api.deps import DB, AuthDep
 from otklik.channels.base import InboundMessage
+from otklik.core.db import commit_or_retry
 from otklik.core.errors import Conflict
-from otklik.messages.actions import Intake, do_receive_inbound
+from otklik.messages.actions import do_receive_inbound
 from otklik.messages.schemas import InboundIn, InboundOut
 
 router = APIRouter(tags=["messages"])
-RETRIES = 3
 
 
 @router.post("/messages/inbound", status_code=201, response_model=InboundOut)
@@ -29,15 +28,7 @@ def receive(body: InboundIn, response: Response, db: DB, auth: AuthDep) -> Inbou
         url=body.url,
         sent_at=body.sent_at,
     )
-    intake: Intake | None = None
-    for _ in range(RETRIES):
-        try:
-            intake = do_receive_inbound(db, inbound)
-            db.commit()
-            break
-        except IntegrityError:
-            # a concurrent twin won the race (same message or same new sender): read its result
-            db.rollback()
+    intake = commit_or_retry(db, lambda: do_receive_inbound(db, inbound))
     if intake is None:
         raise Conflict("external_id_conflict", channel=body.channel.value, external_id=body.external_id)
     if intake.duplicate:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from sqlalchemy.exc import IntegrityError
 
 from otklik.api.deps import DB, AuthDep
 from otklik.channels.base import InboundMessage
+from otklik.core.db import commit_or_retry
 from otklik.core.errors import Conflict
 from otklik.core.taxonomy import Channel, IdentityKind
 from otklik.messages.link_schemas import MentionIn, MentionOut, WentPublicOut
-from otklik.messages.mentions import Mention, do_receive_mention
+from otklik.messages.mentions import do_receive_mention
 
 router = APIRouter(prefix="/channels/public", tags=["channels"])
-RETRIES = 3
 
 
 @router.post("/mentions", status_code=201, response_model=MentionOut)
@@ -30,14 +29,7 @@ def receive(body: MentionIn, response: Response, db: DB, auth: AuthDep) -> Menti
         url=body.url,
         sent_at=body.posted_at,
     )
-    mention: Mention | None = None
-    for _ in range(RETRIES):
-        try:
-            mention = do_receive_mention(db, inbound)
-            db.commit()
-            break
-        except IntegrityError:
-            db.rollback()  # a concurrent twin of this post won the race: read its result
+    mention = commit_or_retry(db, lambda: do_receive_mention(db, inbound))
     if mention is None:
         raise Conflict("external_id_conflict", channel="public", external_id=inbound.external_id)
     if mention.intake.duplicate:

@@ -13,7 +13,8 @@ from otklik.channels.base import ChannelAuthError, ChannelNotConfigured, FileFet
 from otklik.channels.files import screen
 from otklik.channels.registry import webhook_for
 from otklik.core.config import get_settings
-from otklik.core.errors import InvalidInput, NotFound, Unauthorized
+from otklik.core.db import commit_or_retry
+from otklik.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from otklik.core.taxonomy import Channel
 from otklik.messages.actions import Intake, do_receive_batch
 
@@ -43,9 +44,13 @@ def receive(channel: Channel, request: Request, body: Annotated[bytes, Depends(r
         raise InvalidInput("webhook_payload", field="body", channel=channel.value, reason=str(exc)) from None
     if isinstance(adapter, FileFetcher):  # files the payload only names (Telegram's file_id): downloaded here
         outcome = fetch_files(adapter, outcome, screen)
-    results = do_receive_batch(db, outcome.messages) if outcome.messages else []
-    db.commit()
-    stored = sum(1 for r in results if isinstance(r, Intake))
+    messages = outcome.messages
+    results = commit_or_retry(db, lambda: do_receive_batch(db, messages) if messages else [])
+    if results is None:  # a concurrent twin of this delivery won the race three times: let the channel retry
+        raise Conflict("external_id_conflict", channel=channel.value, external_id=messages[0].external_id)
+    taken = [r for r in results if isinstance(r, Intake)]
+    stored = sum(1 for r in taken if not r.duplicate)
     if outcome.reply_text is not None:
         return PlainTextResponse(outcome.reply_text)
-    return JSONResponse({"ok": True, "stored": stored, "refused": len(results) - stored})
+    counts = {"stored": stored, "duplicates": len(taken) - stored, "refused": len(results) - len(taken)}
+    return JSONResponse({"ok": True} | counts)

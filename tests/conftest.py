@@ -27,6 +27,9 @@ from otklik.core.actors import Actor
 from otklik.core.db import make_engine
 from otklik.core.migrate import upgrade
 from otklik.main import create_app
+from otklik.worker import registry
+
+registry.load()  # as every process does at start: every job kind, and who subscribes to intake
 
 PG_URL = os.environ.get("OTKLIK_TEST_POSTGRES_URL")
 PG_REQUIRED = bool(PG_URL) or os.environ.get("CI") == "true" or os.environ.get("OTKLIK_REQUIRE_POSTGRES") == "1"

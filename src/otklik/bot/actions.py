@@ -46,6 +46,13 @@ BOT = Actor.system("bot")
 LIVE_CHANNELS = frozenset({Channel.WEBCHAT, Channel.TELEGRAM, Channel.VK, Channel.WHATSAPP, Channel.VIBER})
 MAX_ARTICLE_CHARS = 3000
 CONSIDER = "bot.consider"
+
+
+def bot_turn_key(ticket_id: int) -> str:
+    """The key of a ticket's one pending bot turn: a burst of messages folds into it."""
+    return f"bot:{ticket_id}"
+
+
 _FAQ_TAIL = re.compile(r"\n\s*(?:Частые вопросы|Common questions):[^\n]*\s*$")
 
 

@@ -1,6 +1,6 @@
-"""The bot's job: after intake stores a live-channel message it schedules ``bot.consider`` for the
-ticket (one pending job per ticket, so a burst of messages is read as one question); the worker
-runs the bot's turn inside the claiming transaction."""
+"""The bot's job: when intake stores a message on a live channel, ``bot.consider`` is scheduled for the
+ticket (one pending job per ticket, so a burst of messages is read as one question); the worker runs
+the bot's turn inside the claiming transaction."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from otklik.bot.actions import CONSIDER, do_take_turn
+from otklik.bot.actions import CONSIDER, LIVE_CHANNELS, bot_turn_key, do_take_turn
 from otklik.bot.triage_link import Triager, default_triager
+from otklik.core import jobs
 from otklik.core.jobs import Job, task
+from otklik.messages.actions import Intake, on_message_stored
 from otklik.tickets.models import Ticket
 
 #: tests and installations may put their own triage in front of the bot
@@ -26,6 +28,15 @@ def use_triager(triager: Triager | None) -> None:
 
 def current_triager() -> Triager:
     return _TRIAGER[0] if _TRIAGER else default_triager()
+
+
+@on_message_stored
+def consider_live_message(session: Session, intake: Intake) -> None:
+    """A message on a live channel wakes the bot once per burst (a keyed job, moved on by each new
+    message); one over the sender's rate limit wakes nobody."""
+    if intake.message.channel in {c.value for c in LIVE_CHANNELS} and not intake.over_rate:
+        ticket_id = intake.ticket.id
+        jobs.schedule(session, CONSIDER, {"ticket_id": ticket_id}, key=bot_turn_key(ticket_id))
 
 
 @task(CONSIDER, max_attempts=3)

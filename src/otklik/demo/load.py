@@ -24,6 +24,7 @@ import otklik.models  # noqa: F401  (every table known: actions flush rows that 
 from otklik.agents.actions import do_create_agent, do_ensure_team
 from otklik.agents.models import Agent
 from otklik.agents.queries import principal_of
+from otklik.bot.actions import bot_turn_key
 from otklik.channels.base import DeliveryResult, InboundMessage
 from otklik.core import clock, jobs, outbox
 from otklik.core.actors import Actor
@@ -47,7 +48,7 @@ from otklik.demo.spec import (
 )
 from otklik.demo.stories import TICKETS
 from otklik.demo.timeline import Event, hold_until, ru_date, schedule
-from otklik.messages.actions import DELIVER, bot_turn_key, do_promise, do_receive_inbound, do_record_delivery, do_reply
+from otklik.messages.actions import DELIVER, do_promise, do_receive_inbound, do_record_delivery, do_reply
 from otklik.messages.models import Message
 from otklik.tickets.actions import (
     agent_actor,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +29,7 @@ from otklik.channels.base import (
     OutboundMessage,
 )
 from otklik.channels.registry import CONVERSATION_ONLY, POSTED_BY_HAND
-from otklik.core import audit, clock, jobs, outbox
+from otklik.core import audit, clock, outbox
 from otklik.core.actors import Actor, ActorKind
 from otklik.core.config import Settings, get_settings
 from otklik.core.errors import Conflict, DomainError, InvalidInput, TooManyRequests
@@ -87,6 +88,27 @@ class Intake:
     duplicate: bool
     #: the sender was over a rate limit: stored and shown, but nobody (the bot included) was woken
     over_rate: bool = False
+
+
+NewTicketHook = Callable[[Session, Ticket], None]
+StoredHook = Callable[[Session, Intake], None]
+#: what a new ticket and a stored customer message set going in the domains above (routing, triage,
+#: the bot). They subscribe when their ``tasks`` module is imported, which every process does at start
+#: (``worker.registry.load``), so intake names none of their jobs and import-linter sees who depends on whom.
+_ON_NEW_TICKET: list[NewTicketHook] = []
+_ON_STORED: list[StoredHook] = []
+
+
+def on_new_ticket(hook: NewTicketHook) -> NewTicketHook:
+    """Run ``hook(session, ticket)`` in intake's transaction whenever a message opens a ticket."""
+    _ON_NEW_TICKET.append(hook)
+    return hook
+
+
+def on_message_stored(hook: StoredHook) -> StoredHook:
+    """Run ``hook(session, intake)`` in intake's transaction after each new customer message is stored."""
+    _ON_STORED.append(hook)
+    return hook
 
 
 def check_text(text: str, field: str = "text") -> str:
@@ -184,31 +206,18 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
         | ({"over_rate": f"{over.window.limit}/{over.window.name}"} if over else {}),
         at=moment,
     )
-    if inbound.channel in LIVE_CHANNELS and over is None:
-        # the bot reads the conversation (otklik.bot.tasks); one keyed job folds a burst into one question
-        jobs.schedule(session, "bot.consider", {"ticket_id": ticket.id}, key=bot_turn_key(ticket.id))
-    return Intake(ticket, message, duplicate=False, over_rate=over is not None)
-
-
-def bot_turn_key(ticket_id: int) -> str:
-    """The key of a ticket's one pending bot turn: a burst of messages folds into it."""
-    return f"bot:{ticket_id}"
-
-
-#: channels where a customer waits in a live conversation, so the self-service bot may answer
-LIVE_CHANNELS = frozenset({Channel.WEBCHAT, Channel.TELEGRAM, Channel.VK, Channel.WHATSAPP, Channel.VIBER})
+    intake = Intake(ticket, message, duplicate=False, over_rate=over is not None)
+    for hook in _ON_STORED:  # the bot's turn on a live channel (otklik.bot.tasks)
+        hook(session, intake)
+    return intake
 
 
 def _after_new_ticket(session: Session, ticket: Ticket) -> None:
-    """What a new ticket sets going: one job in intake's own transaction (higher domains subscribe
-    by kind). With routing on, routing's job (otklik.routing.tasks) has triage read the ticket and
-    gives it a named owner; with routing off, triage's own job (otklik.triage.tasks) reads it;
-    with both off, nothing runs and people triage and take tickets from the shared queue."""
-    settings = get_settings()
-    if settings.routing_enabled:
-        jobs.schedule(session, "routing.route", {"ticket_id": ticket.id}, key=f"ticket:{ticket.id}:route", fresh=True)
-    elif settings.triage_enabled:
-        jobs.schedule(session, "triage.ticket", {"ticket_id": ticket.id}, fresh=True)
+    """What a new ticket sets going, in intake's own transaction: routing's job (otklik.routing.tasks)
+    has triage read it and names an owner; with routing off, triage's own job (otklik.triage.tasks)
+    reads it; with both off, nothing runs and people take tickets from the shared queue."""
+    for hook in _ON_NEW_TICKET:
+        hook(session, ticket)
 
 
 def do_receive_batch(session: Session, inbounds: tuple[InboundMessage, ...]) -> list[Intake | DomainError]:

@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, joinedload, lazyload
 
-from otklik.core import clock
+from otklik.core import clock, jobs
 from otklik.core.actors import Actor
 from otklik.core.config import get_settings
 from otklik.core.jobs import Job, task
 from otklik.core.taxonomy import Category, Urgency
 from otklik.customers.models import Customer
+from otklik.messages.actions import on_new_ticket
 from otklik.routing.actions import (
     OWNER_AWAY,
     RETRY_PARKED,
@@ -55,6 +56,14 @@ def _live_ticket(session: Session, job: Job) -> Ticket | None:
     if ticket is None or ticket.status == Status.CLOSED.value:
         return None
     return ticket
+
+
+@on_new_ticket
+def route_new_ticket(session: Session, ticket: Ticket) -> None:
+    """With routing on, every new ticket gets one routing job in intake's transaction (one key per
+    ticket, so it is routed once)."""
+    if get_settings().routing_enabled:
+        jobs.schedule(session, ROUTE, {"ticket_id": ticket.id}, key=f"ticket:{ticket.id}:route", fresh=True)
 
 
 @task(ROUTE)

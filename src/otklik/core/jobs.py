@@ -3,9 +3,10 @@
 A job is scheduled in the caller's transaction, so it exists exactly when the
 change that caused it committed. Workers claim due jobs (``FOR UPDATE SKIP
 LOCKED`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises claimers) and
-run each inside the claiming transaction: the job's database effects and its
-``done`` mark commit together, so a crash re-runs the job and no job's effects
-land twice. Jobs flagged ``io`` (network sends) are claimed one per transaction
+lease them for a few seconds, then run them in chunks, each transaction locking
+the tickets its jobs name before the jobs themselves (``run_due``): the job's
+database effects and its ``done`` mark commit together, so a crash re-runs the
+job once its lease ends and no job's effects land twice. Jobs flagged ``io`` (network sends) are claimed one per transaction
 so no lock is held across another job's I/O; their outside effect is
 at-least-once, which is why deliveries carry stable ids (e.g. Message-ID).
 """
@@ -386,9 +387,8 @@ def run_due(factory: sessionmaker[Session], *, worker: str, batch: int = 200) ->
 
     A batch is leased in one short transaction and run in chunks (``_chunks``), each in a transaction
     that first locks, in the global order, the rows its jobs will change (``before_batch``), and only
-    then the jobs. A
-    transaction that changes a ticket and then moves one of its timers (intake) takes them in the
-    same order, so it and a worker never wait for each other in a circle.
+    then the jobs. A transaction that changes a ticket and then moves one of its timers (intake) takes
+    them in the same order, so it and a worker never wait for each other in a circle.
     """
     io_kinds = [k for k, spec in _TASKS.items() if spec.io]
     ran = 0

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -85,6 +86,19 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     eng = make_engine(url)
     yield eng
     eng.dispose()
+    drop_postgres_database(url)
+
+
+@pytest.fixture
+def own_postgres(tmp_path: Path) -> Iterator[Engine]:
+    """A PostgreSQL database of the test's own, for real commits and real locks between connections
+    (deadlocks, terminated backends); skipped only where no PostgreSQL is configured (CI has one)."""
+    if not PG_URL:
+        pytest.skip("needs PostgreSQL (OTKLIK_TEST_POSTGRES_URL); CI sets it")
+    url = migrated_url("postgresql", str(tmp_path), "own")
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
     drop_postgres_database(url)
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,23 +22,11 @@ from sqlalchemy.pool import NullPool
 
 from otklik.agents.actions import do_create_agent, do_create_token
 from otklik.core.actors import Actor
-from otklik.core.db import make_engine
 from otklik.main import create_app
 from otklik.messages.models import Message
-from tests.conftest import PG_URL, drop_postgres_database, migrated_url
+from tests.conftest import PG_URL
 
 CLIENTS, EACH = 8, 25
-
-
-@pytest.fixture
-def postgres(tmp_path: Path) -> Iterator[Engine]:
-    if not PG_URL:
-        pytest.skip("needs PostgreSQL (OTKLIK_TEST_POSTGRES_URL); CI sets it")
-    url = migrated_url("postgresql", str(tmp_path), "cut")
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    drop_postgres_database(url)
 
 
 def _message(client: int, number: int) -> dict[str, Any]:
@@ -49,19 +35,19 @@ def _message(client: int, number: int) -> dict[str, Any]:
 
 
 def test_backends_terminated_under_load_give_503s_and_lose_nothing(
-    postgres: Engine, monkeypatch: pytest.MonkeyPatch
+    own_postgres: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OTKLIK_ROUTING_ENABLED", "0")  # intake alone: the connection cut is the subject
-    with Session(postgres) as session:
+    with Session(own_postgres) as session:
         admin = do_create_agent(session, email="cut@otklik.test", name="Ката Обрывова", role="admin",
                                 actor=Actor.system("tests"))  # fmt: skip
         token = do_create_token(session, admin, actor=Actor.system("tests"))
         session.commit()
-    app = create_app(postgres)
+    app = create_app(own_postgres)
     headers = {"Authorization": f"Bearer {token}"}
     assert PG_URL
     server = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    database = make_url(str(postgres.url)).database
+    database = make_url(str(own_postgres.url)).database
     stop = threading.Event()
     cut = 0
 
@@ -102,7 +88,7 @@ def test_backends_terminated_under_load_give_503s_and_lose_nothing(
                 assert (answer["code"], answer["retry-after"]) == ("database_unavailable", "2")
 
     # what was acknowledged is there once; the rest arrives when the sender tries again
-    with Session(postgres) as session:
+    with Session(own_postgres) as session:
         stored = session.scalar(select(func.count(func.distinct(Message.external_id))))
         rows = session.scalar(select(func.count()).select_from(Message))
     assert stored == rows
@@ -113,5 +99,5 @@ def test_backends_terminated_under_load_give_503s_and_lose_nothing(
                 if status == 503:
                     again = http.post("/api/v1/messages/inbound", json=_message(client, number), headers=headers)
                     assert again.status_code in (200, 201), again.text
-    with Session(postgres) as session:
+    with Session(own_postgres) as session:
         assert session.scalar(select(func.count()).select_from(Message)) == CLIENTS * EACH

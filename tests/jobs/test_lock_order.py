@@ -11,24 +11,20 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 import otklik.tickets.tasks  # noqa: F401  (the worker's batch locks its tickets first)
 from otklik.core import jobs
 from otklik.core.actors import Actor
-from otklik.core.db import make_engine, make_session_factory, unit_of_work
+from otklik.core.db import make_session_factory, unit_of_work
 from otklik.core.jobs import Job
 from otklik.core.taxonomy import Channel
 from otklik.customers.actions import do_create_customer
 from otklik.tickets.actions import do_open_ticket
 from otklik.tickets.models import Ticket
-from tests.conftest import PG_URL, drop_postgres_database, migrated_url
 
 TOUCH = "test.lock_order.touch"
 TESTS = Actor.system("tests")
@@ -44,17 +40,6 @@ def _touch(session: Session, job: Job) -> None:
     touched.append(job.id)
 
 
-@pytest.fixture
-def postgres(tmp_path: Path) -> Iterator[Engine]:
-    if not PG_URL:
-        pytest.skip("needs PostgreSQL (OTKLIK_TEST_POSTGRES_URL); CI sets it")
-    url = migrated_url("postgresql", str(tmp_path), "lock_order")
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    drop_postgres_database(url)
-
-
 def _waiting_for_a_lock(engine: Engine) -> bool:
     with engine.connect() as conn:
         waiting = conn.execute(
@@ -66,8 +51,8 @@ def _waiting_for_a_lock(engine: Engine) -> bool:
     return bool(waiting)
 
 
-def test_intake_moving_a_timer_a_worker_has_claimed_is_no_deadlock(postgres: Engine) -> None:
-    factory = make_session_factory(postgres)
+def test_intake_moving_a_timer_a_worker_has_claimed_is_no_deadlock(own_postgres: Engine) -> None:
+    factory = make_session_factory(own_postgres)
     now = datetime.now(UTC)
     with unit_of_work(factory) as session:
         customer = do_create_customer(session, name="Илья", actor=TESTS)
@@ -98,7 +83,7 @@ def test_intake_moving_a_timer_a_worker_has_claimed_is_no_deadlock(postgres: Eng
         running = threading.Thread(target=worker)
         running.start()
         deadline = time.monotonic() + 20
-        while not _waiting_for_a_lock(postgres):  # the worker now waits for the ticket intake holds
+        while not _waiting_for_a_lock(own_postgres):  # the worker now waits for the ticket intake holds
             assert time.monotonic() < deadline, "the worker never reached the ticket"
             time.sleep(0.05)
         later = datetime.now(UTC) + timedelta(hours=1)

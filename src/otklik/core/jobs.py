@@ -6,9 +6,10 @@ LOCKED`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises claimers) and
 lease them for a few seconds, then run them in chunks, each transaction locking
 the tickets its jobs name before the jobs themselves (``run_due``): the job's
 database effects and its ``done`` mark commit together, so a crash re-runs the
-job once its lease ends and no job's effects land twice. Jobs flagged ``io`` (network sends) are claimed one per transaction
-so no lock is held across another job's I/O; their outside effect is
-at-least-once, which is why deliveries carry stable ids (e.g. Message-ID).
+job once its lease ends and no job's effects land twice. Jobs flagged ``io``
+(network sends) are claimed one per transaction so no lock is held across
+another job's I/O; their outside effect is at-least-once, which is why
+deliveries carry stable ids (e.g. Message-ID).
 """
 
 from __future__ import annotations

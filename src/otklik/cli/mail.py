@@ -88,7 +88,8 @@ def take_mail(
         return MailOutcome(BUSY, final=False)
     if isinstance(result, DomainError):
         log.warning("mail refused by intake: %s", result.message("en"))
-        return MailOutcome(f"550 5.6.0 {_ascii(result.message('en'))}", final=True, refused=True)
+        status = "5.1.7" if result.code == "invalid_identity" else "5.6.0"  # RFC 3463: bad sender / bad content
+        return MailOutcome(f"550 {status} {_ascii(result.message('en'))}", final=True, refused=True)
     return _stored(result)
 
 

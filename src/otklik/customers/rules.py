@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 
 from otklik.core.taxonomy import IdentityKind
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: an address: a dot-atom local part or an RFC 5322 quoted string («"Millions Lottery"@example.com»)
+_EMAIL = re.compile(r'^(?:[^@\s"]+|"(?:[^"\\\r\n]|\\.)+")@[^@\s]+\.[^@\s]+$')
 _DIGITS = re.compile(r"\D+")
 
 

@@ -162,13 +162,20 @@ def test_what_the_listener_answers_to_mail_it_cannot_or_must_not_take(
     # a sender address intake cannot use: 5xx with the reason, nothing half-written
     code, text = smtp_send(listener, customer_mail("x", "<bad@localhost>", "x", sender="Иван <ivan@localhost>"))
     assert code == 550
+    assert text.startswith("5.1.7 ")  # RFC 3463: bad sender's mailbox address syntax, not 5.6.0 (content)
     assert "ivan@localhost" in text or "address" in text.lower()
+    # an RFC 5322 quoted local part is a valid address: stored, not refused
+    quoted = customer_mail("Приз", "<q1@example.com>", "Вы выиграли!", sender='"Millions Lottery"@example.com')
+    assert smtp_send(listener, quoted)[0] == 250
+    with session_factory() as session:
+        stored = session.scalars(select(Message).where(Message.external_id == "<q1@example.com>")).one()
+        assert stored.text == "Вы выиграли!"
     # a bounce (null envelope sender) and an auto-reply are accepted and dropped
     bounce = customer_mail("Undelivered", "<b1@mx.example>", "No such user.", sender="MAILER-DAEMON@mx.example")
     assert smtp_send(listener, bounce, mail_from="")[0] == 250
     away = customer_mail("Re: Заказ", "<a1@mail.example>", "Я в отпуске.", Auto_Submitted="auto-replied")
     assert smtp_send(listener, away)[1] == "2.0.0 OK, not stored: auto_reply (Auto-Submitted: auto-replied)"
-    assert count() == before
+    assert count() == before + 1  # the quoted address's mail
 
 
 def test_too_big_is_552_and_a_database_outage_is_451_so_the_sender_retries(

@@ -67,7 +67,7 @@ def check_question(text: str) -> str:
 def do_take_turn(session: Session, ticket: Ticket, *, triager: Triager, at: datetime | None = None) -> BotTurn | None:
     """The bot's turn after the customer's latest messages on a live-channel ticket; None when it
     has nothing to do (not live, closed, handed off, a person already on it, a greeting alone)."""
-    if ticket.channel not in {c.value for c in LIVE_CHANNELS} or ticket.status == Status.CLOSED.value:
+    if ticket.channel not in LIVE_CHANNELS or ticket.status == Status.CLOSED.value:
         return None
     state = state_of(session, ticket.id)
     if state.handed_off or state.human_involved:

@@ -34,7 +34,7 @@ def current_triager() -> Triager:
 def consider_live_message(session: Session, intake: Intake) -> None:
     """A message on a live channel wakes the bot once per burst (a keyed job, moved on by each new
     message); one over the sender's rate limit wakes nobody."""
-    if intake.message.channel in {c.value for c in LIVE_CHANNELS} and not intake.over_rate:
+    if intake.message.channel in LIVE_CHANNELS and not intake.over_rate:  # Channel is a StrEnum
         ticket_id = intake.ticket.id
         jobs.schedule(session, CONSIDER, {"ticket_id": ticket_id}, key=bot_turn_key(ticket_id))
 

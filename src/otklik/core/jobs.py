@@ -376,7 +376,7 @@ def _leased(session: Session, ids: list[int], until: datetime, worker: str) -> l
     query = (
         select(Job)
         .where(Job.id.in_(ids), Job.state == JobState.PENDING.value, Job.worker == worker, Job.due_at == until)
-        .order_by(Job.due_at, Job.id)
+        .order_by(Job.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from otklik.agents.actions import do_notify
@@ -445,8 +445,8 @@ def do_announce_owner(session: Session, ticket: Ticket, *, at: datetime | None =
     owner = ticket.assignee
     if owner is None or ticket.status == Status.CLOSED.value:
         return None
-    channel = reply_channel(session, ticket)
-    if channel not in CONVERSATION_ONLY:
+    latest = _latest_inbound(session, ticket)
+    if (latest.channel if latest else ticket.channel) not in CONVERSATION_ONLY:
         return None
     told = session.scalars(
         select(Message)
@@ -457,25 +457,13 @@ def do_announce_owner(session: Session, ticket: Ticket, *, at: datetime | None =
     last = next((m for m in told if is_notice(m)), None)
     if last is not None and last.facts is not None and last.facts.get("owner_id") == owner.id:
         return None
-    lang = _customer_lang(session, ticket)
+    known = ticket.customer.lang if ticket.customer.lang in LANGS else "ru"
+    lang = language_of(latest.text if latest else None, default=known)  # the language they wrote in
     moment = at or clock.now()
     text = translate("notice.owner", lang, name=owner.name)
     message = _store_outbound(session, ticket, text=text, public=True, agent=None, at=moment)
     message.facts = {"notice": OWNER_NOTICE, "owner_id": owner.id}
     return message
-
-
-def _customer_lang(session: Session, ticket: Ticket) -> str:
-    """The language the customer last wrote in on ``ticket`` (a messenger knows no other), else the
-    language on their record."""
-    known = ticket.customer.lang if ticket.customer.lang in LANGS else "ru"
-    last = session.scalars(
-        select(Message.text)
-        .where(Message.ticket_id == ticket.id, Message.direction == Direction.INBOUND.value)
-        .order_by(Message.id.desc())
-        .limit(1)
-    ).first()
-    return language_of(last, default=known)
 
 
 def _store_outbound(
@@ -504,13 +492,18 @@ def _store_outbound(
 def reply_channel(session: Session, ticket: Ticket) -> str:
     """Where a reply goes: the channel the customer last wrote from on this ticket (a merged
     ticket holds several), else the ticket's own channel."""
-    latest = session.scalars(
-        select(Message.channel)
+    latest = _latest_inbound(session, ticket)
+    return latest.channel if latest else ticket.channel
+
+
+def _latest_inbound(session: Session, ticket: Ticket) -> Row[str, str] | None:
+    """The channel and words of the customer's latest message on ``ticket``."""
+    return session.execute(
+        select(Message.channel, Message.text)
         .where(Message.ticket_id == ticket.id, Message.direction == Direction.INBOUND.value)
         .order_by(Message.id.desc())
         .limit(1)
     ).first()
-    return latest or ticket.channel
 
 
 def do_holding_reply(

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from otklik.core import clock
 from otklik.core.config import get_settings
-from otklik.web.limiter import Bucket, Limiter, Rate, take
+from otklik.core.limiter import Bucket, Limiter, Rate, take
 from tests.web.conftest import MESSAGES, VISITORS, new_visitor
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

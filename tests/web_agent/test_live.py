@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from otklik.channels.base import DeliveryResult
 from otklik.messages.actions import do_record_delivery, do_reply
 from otklik.web.agent.live import TicketFeed
-from otklik.web.agent.presence import ViewerBoard
+from otklik.web.presence import ViewerBoard
 from tests.web_agent.conftest import Desk, Inbound
 
 T0 = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)

@@ -21,9 +21,9 @@ from otklik.channels.webvisitor import visitor_of
 from otklik.core import clock
 from otklik.core.config import get_settings
 from otklik.core.errors import Unauthorized
+from otklik.core.limiter import Limiter, Rate
 from otklik.web.errors import PublicError, RateLimited
 from otklik.web.i18n import page_lang
-from otklik.web.limiter import Limiter, Rate
 from otklik.web.presence import TypingBoard
 from otklik.web.secret import load_secret
 

@@ -33,7 +33,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from otklik.agents.models import Agent
 from otklik.channels.webvisitor import sign, verify
 from otklik.core import clock
-from otklik.web.limiter import Limiter, Rate
+from otklik.core.limiter import Limiter, Rate
 
 COOKIE = "otklik_agent"
 LANG_COOKIE = "otklik_lang"

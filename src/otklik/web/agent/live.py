@@ -21,11 +21,11 @@ from otklik.messages.queries import list_messages, list_messages_before
 from otklik.tickets.models import Ticket
 from otklik.tickets.queries import access_ticket
 from otklik.web.agent.deps import DeskDep
-from otklik.web.agent.presence import ViewerBoard
 from otklik.web.agent.ticket import MessageId, TicketId, board
 from otklik.web.agent.views import DELIVERY
 from otklik.web.deps import DB
 from otklik.web.live import Event, event_stream
+from otklik.web.presence import ViewerBoard
 from otklik.web.ui import tr
 
 router = APIRouter(include_in_schema=False)

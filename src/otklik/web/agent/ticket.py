@@ -25,7 +25,6 @@ from otklik.tickets.queries import TicketFilter, access_ticket, list_tickets
 from otklik.tickets.schemas import LinkOut
 from otklik.web.agent import plugins
 from otklik.web.agent.deps import Desk, DeskDep, FormDep
-from otklik.web.agent.presence import ViewerBoard
 from otklik.web.agent.views import (
     DELIVERY,
     IDENTITY,
@@ -40,6 +39,7 @@ from otklik.web.agent.views import (
     segments,
 )
 from otklik.web.deps import DB, State
+from otklik.web.presence import ViewerBoard
 from otklik.web.ui import render
 
 router = APIRouter(include_in_schema=False)

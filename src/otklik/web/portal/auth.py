@@ -15,13 +15,13 @@ from fastapi.responses import RedirectResponse, Response
 from otklik.core import clock
 from otklik.core.actors import Actor
 from otklik.core.config import get_settings
+from otklik.core.limiter import Rate
 from otklik.core.taxonomy import Channel, IdentityKind
 from otklik.customers.portal import do_create_portal_link, do_use_portal_link, live_portal_link
 from otklik.customers.queries import find_identity
 from otklik.customers.rules import normalise_identity
 from otklik.tickets.portal import portal_link_ref, portal_settings
 from otklik.web.deps import DB, State, client_address
-from otklik.web.limiter import Rate
 from otklik.web.portal import session
 from otklik.web.portal.deps import FormDep, PortalRefused, portal_lang
 from otklik.web.portal.pages import render

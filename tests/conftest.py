@@ -25,12 +25,18 @@ from otklik.agents.actions import do_create_agent, do_create_token
 from otklik.agents.models import Agent
 from otklik.core import clock
 from otklik.core.actors import Actor
+from otklik.core.config import get_settings
 from otklik.core.db import make_engine
 from otklik.core.migrate import upgrade
 from otklik.main import create_app
 from otklik.worker import registry
 
 registry.load()  # as every process does at start: every job kind, and who subscribes to intake
+# Each test's app gets fresh flood buckets and typing signals, as a new process would; the shared
+# (PostgreSQL) store commits outside the test's rolled-back transaction, so tests/core/test_shared.py
+# and tests/deploy/test_two_servers.py test it on databases of their own.
+os.environ.setdefault("OTKLIK_SHARED_STATE", "memory")
+get_settings.cache_clear()
 
 PG_URL = os.environ.get("OTKLIK_TEST_POSTGRES_URL")
 PG_REQUIRED = bool(PG_URL) or os.environ.get("CI") == "true" or os.environ.get("OTKLIK_REQUIRE_POSTGRES") == "1"

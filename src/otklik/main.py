@@ -15,6 +15,7 @@ from otklik.api.router import api_v1
 from otklik.api.routes import health
 from otklik.core.config import get_settings, wants_embedded_worker
 from otklik.core.db import make_engine, make_session_factory
+from otklik.core.shared import open_shared
 from otklik.web import install as install_web
 from otklik.worker import registry
 
@@ -49,6 +50,7 @@ def create_app(engine: Engine | None = None, *, embedded_worker: bool = False) -
     )
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.shared = open_shared(engine, get_settings().shared_state)  # flood buckets, typing, viewers
     errors.install(app)
     docs.install(app)
     app.include_router(health.router)

@@ -5,6 +5,8 @@ from otklik.bot.models import BotTurn
 from otklik.channels.models import ChannelHealth, ChannelSettings
 from otklik.core.audit import AuditEvent
 from otklik.core.jobs import Job
+from otklik.core.limiter import RateBucket
+from otklik.core.signals import Signal
 from otklik.customers.models import (
     Customer,
     CustomerMerge,
@@ -54,8 +56,10 @@ __all__ = [
     "PortalLink",
     "QualityFeedback",
     "QualityPolicy",
+    "RateBucket",
     "RoutingProfile",
     "SenderRate",
+    "Signal",
     "SlaPolicy",
     "Team",
     "TeamMembership",

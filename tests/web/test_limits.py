@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from otklik.core import clock
 from otklik.core.config import get_settings
-from otklik.core.limiter import Bucket, Limiter, Rate, take
+from otklik.core.limiter import Bucket, MemoryLimiter, Rate, take
 from tests.web.conftest import MESSAGES, VISITORS, new_visitor
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -38,8 +38,8 @@ def test_token_bucket(bucket: Bucket | None, after: int, rate: Rate, left: float
 
 
 def test_limiter_forgets_idle_keys_past_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Limiter, "MAX_KEYS", 3)
-    limiter, rate = Limiter(), Rate(2, 60)
+    monkeypatch.setattr(MemoryLimiter, "MAX_KEYS", 3)
+    limiter, rate = MemoryLimiter(), Rate(2, 60)
     for n in range(3):
         limiter.hit(f"k{n}", T0, rate)
     assert limiter.hit("k3", T0 + timedelta(minutes=5), rate) == 0

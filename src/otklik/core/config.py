@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     #: public endpoints, per visitor (or address): a burst, refilled at this many a minute
     public_rate_burst: int = 10
     public_rate_per_minute: int = 20
+    #: flood buckets and typing/viewing signals: auto = database on PostgreSQL (every process sees
+    #: them), memory on SQLite (one server process); ADR 0005
+    shared_state: str = "auto"
     #: every new ticket gets a routing job (owner by skill, load, presence, shift); off: the shared pool
     routing_enabled: bool = True
     #: the model reads every new ticket (category, urgency, references) in the worker; off: people triage

@@ -1,16 +1,29 @@
-"""Flood protection for the public endpoints: a token bucket per visitor (or per address).
+"""Flood protection: a token bucket per visitor, address or account, before any other work.
 
-In-process on purpose: it guards one server process against one noisy browser or script
-cheaply, before any database work. With N processes a visitor gets at most N times the
-rate, which still caps a flood; the durable per-sender limit of intake is the second line.
+Two stores with one shape (ADR 0005): ``MemoryLimiter`` for the embedded SQLite desk (one
+server process; nothing to share), ``DatabaseLimiter`` for PostgreSQL with several ``serve``
+processes or machines, where a bucket kept per process would give a caller N times the
+allowance. The durable per-sender limit of intake (``customers.links``) is the second line.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import Boolean, Engine, Float, String, delete, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from otklik.core.db import Base, UTCDateTime
+
+#: every so many hits a database limiter forgets the buckets that are full again
+SWEEP_EVERY = 1000
+#: longer keys (an e-mail address with a prefix can be long) are stored as their digest
+KEY_MAX = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +57,19 @@ def take(bucket: Bucket | None, now: datetime, rate: Rate) -> tuple[Bucket, int]
     return Bucket(tokens, now), max(math.ceil((1 - tokens) / per_second - 1e-9), 1)  # no float dust
 
 
-class Limiter:
+def full_after(bucket: Bucket, rate: Rate) -> datetime:
+    """When ``bucket`` is full again: from then on, forgetting it changes nothing."""
+    missing = max(rate.burst, 1) - bucket.tokens
+    return bucket.at + timedelta(seconds=max(missing, 0.0) / (max(rate.per_minute, 0.001) / 60))
+
+
+class Limiter(Protocol):
+    def hit(self, key: str, now: datetime, rate: Rate) -> int:
+        """0 when ``key`` may go on, else the seconds it must wait."""
+        ...
+
+
+class MemoryLimiter:
     """Buckets by key, shared by the threads of one process."""
 
     #: past this many keys, buckets that would be full again are forgotten
@@ -67,3 +92,65 @@ class Limiter:
         full_after = max(rate.burst, 1) / (max(rate.per_minute, 0.001) / 60)
         for key in [k for k, b in self._buckets.items() if (now - b.at).total_seconds() >= full_after]:
             del self._buckets[key]
+
+
+class RateBucket(Base):
+    """One caller's bucket, kept in an UNLOGGED table on PostgreSQL (a crash refills buckets)."""
+
+    __tablename__ = "rate_buckets"
+
+    key: Mapped[str] = mapped_column(String(KEY_MAX), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: whether the last hit was let through (what ``take`` answered, read back with the tokens)
+    spent: Mapped[bool] = mapped_column(Boolean)
+    #: from then on the bucket is surely full again, so the sweep may forget it
+    full_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+#: ``take`` as one PostgreSQL statement: the bucket's row is created full or refilled since its last
+#: hit, spent when a whole token is there, and read back, under the row lock of the upsert
+_REFILLED = (
+    "LEAST(:capacity, b.tokens + GREATEST(EXTRACT(EPOCH FROM (CAST(:now AS timestamptz) - b.at)), 0) * :per_second)"
+)
+_SPEND = text(f"""
+INSERT INTO rate_buckets AS b (key, tokens, at, spent, full_at)
+VALUES (:key, :capacity - 1, :now, true, :full_at)
+ON CONFLICT (key) DO UPDATE SET
+    tokens = CASE WHEN {_REFILLED} >= 1 THEN {_REFILLED} - 1 ELSE {_REFILLED} END,
+    spent = {_REFILLED} >= 1,
+    at = :now,
+    full_at = :full_at
+RETURNING b.tokens, b.spent
+""")  # noqa: S608  (constant fragments, every value is a bound parameter)
+
+
+class DatabaseLimiter:
+    """Buckets in the ``rate_buckets`` table: one allowance per caller, whichever process serves it.
+
+    PostgreSQL only. A hit is one statement (``_SPEND``, the same arithmetic as ``take``) on
+    ``engine``, a small pool of its own (``otklik.core.shared``): the upsert holds the bucket's row
+    while it spends, so two processes never spend the same token.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._hits = 0
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, now: datetime, rate: Rate) -> int:
+        stored = key if len(key) <= KEY_MAX else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+        capacity = max(rate.burst, 1)
+        per_second = max(rate.per_minute, 0.001) / 60
+        values = {"key": stored, "now": now, "capacity": capacity, "per_second": per_second,
+                  "full_at": now + timedelta(seconds=capacity / per_second)}  # fmt: skip
+        with self._engine.begin() as connection:
+            tokens, spent = connection.execute(_SPEND, values).one()
+            if self._sweep_due():
+                connection.execute(delete(RateBucket).where(RateBucket.full_at < now))
+        return 0 if spent else max(math.ceil((1 - tokens) / per_second - 1e-9), 1)
+
+    def _sweep_due(self) -> bool:
+        with self._lock:
+            self._hits += 1
+            return self._hits % SWEEP_EVERY == 0

@@ -8,17 +8,20 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from otklik.core.config import get_settings
+from otklik.core.shared import Shared
 from otklik.web.agent import install as install_agent_pages
 from otklik.web.cors import PublicCORS, parse_origins
 from otklik.web.deps import VISITOR_HEADER, WebState
 from otklik.web.errors import RateLimited, rate_limited
 from otklik.web.portal import install as install_portal
+from otklik.web.presence import TypingBoard
 from otklik.web.routes import agent, assets, chat, follow, form
 
 
 def install(app: FastAPI) -> None:
     """Routes, the ``Retry-After`` handler and the public CORS policy on ``app``."""
-    app.state.web = WebState()
+    shared: Shared = app.state.shared  # process memory or PostgreSQL, ADR 0005
+    app.state.web = WebState(limiter=shared.limiter, typing=TypingBoard(shared.signals))
     for module in (assets, chat, form, follow, agent):
         app.include_router(module.router)
     app.add_exception_handler(RateLimited, rate_limited)

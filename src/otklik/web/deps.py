@@ -21,7 +21,7 @@ from otklik.channels.webvisitor import visitor_of
 from otklik.core import clock
 from otklik.core.config import get_settings
 from otklik.core.errors import Unauthorized
-from otklik.core.limiter import Limiter, Rate
+from otklik.core.limiter import Limiter, MemoryLimiter, Rate
 from otklik.web.errors import PublicError, RateLimited
 from otklik.web.i18n import page_lang
 from otklik.web.presence import TypingBoard
@@ -34,7 +34,7 @@ VISITOR_HEADER = "X-Otklik-Visitor"
 class WebState:
     """What the public side keeps per app: the flood guard, typing signals, the secret (read once)."""
 
-    limiter: Limiter = field(default_factory=Limiter)
+    limiter: Limiter = field(default_factory=MemoryLimiter)
     typing: TypingBoard = field(default_factory=TypingBoard)
     _secret: bytes | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)

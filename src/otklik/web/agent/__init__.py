@@ -58,7 +58,7 @@ async def form_too_large(request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     """Routes and handlers on ``app``; a domain refusal on a page becomes a page, elsewhere stays JSON."""
-    app.state.agent_presence = ViewerBoard()
+    app.state.agent_presence = ViewerBoard(app.state.shared.signals)
     for module in (auth, queues, ticket, commands, live, admin, admin_kb, assets):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, login_required)

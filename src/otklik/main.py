@@ -50,6 +50,8 @@ def create_app(engine: Engine | None = None, *, embedded_worker: bool = False) -
     )
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    reports_url = get_settings().reports_database_url  # a read replica for analytics, if there is one
+    app.state.reports_session_factory = make_session_factory(make_engine(reports_url)) if reports_url else None
     app.state.shared = open_shared(engine, get_settings().shared_state)  # flood buckets, typing, viewers
     errors.install(app)
     docs.install(app)

@@ -30,6 +30,20 @@ def get_db(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def get_reports_db(request: Request, db: Annotated[Session, Depends(get_db)]) -> Iterator[Session]:
+    """The session reports read with: on the read replica when ``OTKLIK_REPORTS_DATABASE_URL`` names one
+    (heavy aggregates stay off the primary that intake writes to), else the request's own."""
+    factory: sessionmaker[Session] | None = request.app.state.reports_session_factory
+    if factory is None:
+        yield db
+        return
+    session = factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
 def get_lang(request: Request) -> str:
     return pick_lang(request.headers.get("accept-language"))
 
@@ -51,6 +65,7 @@ class Auth:
 
 
 DB = Annotated[Session, Depends(get_db)]
+ReportsDB = Annotated[Session, Depends(get_reports_db)]
 Lang = Annotated[str, Depends(get_lang)]
 # Numbers and words from the URL, refused with a 422 before they could upset the database driver.
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]

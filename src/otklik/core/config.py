@@ -13,6 +13,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OTKLIK_", extra="ignore")
 
     database_url: str = "sqlite:///./var/otklik.db"
+    #: where reports (analytics) read from: a read replica of ``database_url``; unset = the database itself
+    reports_database_url: str | None = None
     #: run the job worker inside ``otklik serve``: auto = yes on SQLite, no on PostgreSQL
     embedded_worker: str = "auto"
     worker_poll_seconds: float = 0.5

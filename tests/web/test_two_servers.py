@@ -5,11 +5,6 @@ asked of the other. Before, each process kept its own: twice the allowance, and 
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,70 +15,29 @@ from sqlalchemy.orm import Session
 
 from otklik.agents.actions import do_create_agent, do_create_token
 from otklik.core.actors import Actor
+from tests.serving import Fleet
 
 pytestmark = pytest.mark.slow
 
-OTKLIK = Path(sys.executable).parent / "otklik"
 BURST = 4
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
 def servers(own_postgres: Engine, tmp_path: Path) -> Iterator[list[str]]:
     """Two server processes, each its own port, on the test's own database; killed afterwards."""
-    url = own_postgres.url.render_as_string(hide_password=False)
-    env = {
-        **os.environ,
-        "OTKLIK_DATABASE_URL": url,
+    (tmp_path / "secret_key").write_text("two-servers-test-secret-" + "x" * 40)
+    fleet = Fleet(tmp_path, {
+        "OTKLIK_DATABASE_URL": own_postgres.url.render_as_string(hide_password=False),
         "OTKLIK_SHARED_STATE": "auto",  # what a deployment gets (the suite pins memory for its apps)
         "OTKLIK_EMBEDDED_WORKER": "off",
         "OTKLIK_SECRET_KEY_FILE": str(tmp_path / "secret_key"),  # both sign visitor tokens alike
         "OTKLIK_PUBLIC_RATE_BURST": str(BURST),
         "OTKLIK_PUBLIC_RATE_PER_MINUTE": "1",
-    }
-    (tmp_path / "secret_key").write_text("two-servers-test-secret-" + "x" * 40)
-    processes, bases = [], []
-    for number in range(2):
-        port = _free_port()
-        log = (tmp_path / f"serve{number}.log").open("wb")
-        processes.append(
-            subprocess.Popen(
-                [str(OTKLIK), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        )
-        bases.append(f"http://127.0.0.1:{port}")
+    })  # fmt: skip
     try:
-        for process, base in zip(processes, bases, strict=True):
-            _wait_healthy(process, base, tmp_path)
-        yield bases
+        yield [fleet.serve("serve0"), fleet.serve("serve1")]
     finally:
-        for process in processes:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _wait_healthy(process: subprocess.Popen[bytes], base: str, tmp_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            logs = "\n".join(p.read_text() for p in tmp_path.glob("serve*.log"))
-            pytest.fail(f"otklik serve exited {process.returncode}\n{logs}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{base} did not answer /healthz within 60 s")
+        fleet.close()
 
 
 def test_a_flood_allowance_is_one_across_servers(servers: list[str]) -> None:

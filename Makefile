@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-dev
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install lint typecheck bench clean
+.PHONY: run test screenshots install lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Otklik needs Python 3.11+ / нужен Python 3.11+")'
@@ -32,6 +32,10 @@ typecheck: install
 
 test: lint typecheck
 	$(BIN)/pytest
+
+# retakes docs/screenshots/*.png with the end-to-end tests (make test leaves them alone)
+screenshots: install
+	OTKLIK_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/e2e --no-cov -q
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """End to end in headless Chromium: an agent answers a ticket and fixes a quality flag, hostile
 customer text stays text, an admin changes the web chat's inactivity window. Screenshots of the
-main pages (desktop and a 390-px phone) go to docs/screenshots/."""
+main pages (desktop and a 390-px phone) go to docs/screenshots/ with ``make screenshots``."""
 
 from __future__ import annotations
 

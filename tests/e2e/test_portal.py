@@ -1,7 +1,7 @@
 """End to end in headless Chromium: a customer gets a one-time link by e-mail, opens the portal,
 sees who handles the case and the answer, sees hostile text as text, presses «Решено» and answers
 the survey; the API then shows the ticket closed and the survey kept. Screenshots of the portal
-(desktop and a 390-px phone) go to docs/screenshots/portal-*.png.
+(desktop and a 390-px phone) go to docs/screenshots/portal-*.png with ``make screenshots``.
 
 The desk here is its own ``otklik serve`` (the shared ``desk`` fixture has no mail): it sends
 through a local SMTP listener, and its links point at its own loopback address.

@@ -4,9 +4,11 @@ transaction ends (commit, rollback, a connection handed back mid-transaction) pa
 from __future__ import annotations
 
 import threading
+import warnings
 from pathlib import Path
 
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import SADeprecationWarning
 
 from otklik.channels.base import InboundMessage
 from otklik.core.db import make_engine, make_session_factory, unit_of_work
@@ -68,3 +70,18 @@ def test_every_ending_passes_the_turn_on(tmp_path: Path) -> None:
 def _one(engine: object) -> int:
     with engine.connect() as conn:  # type: ignore[attr-defined]
         return int(conn.execute(text("SELECT 1")).scalar_one())
+
+
+def test_the_pool_listeners_use_sqlalchemy_2_signatures(tmp_path: Path) -> None:
+    """The writers' pool listeners are called the SQLAlchemy 2 way (no deprecated conversion), and a
+    connection handed back mid-transaction still gives the writer's turn back."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SADeprecationWarning)
+        engine = make_engine(f"sqlite:///{tmp_path}/listeners.db")
+        connection = engine.connect()
+        connection.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: this connection holds the turn
+        connection.close()  # handed back mid-transaction: the pool resets it
+        with engine.begin() as second:  # would wait BUSY_SECONDS if the turn had not come back
+            second.execute(text("SELECT 1"))
+    engine.dispose()
+    assert [str(w.message) for w in caught if issubclass(w.category, SADeprecationWarning)] == []

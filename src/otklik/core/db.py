@@ -103,9 +103,12 @@ class SqliteWriters:
     def end(self, conn: Any) -> None:
         self._release(conn.info)
 
-    def on_reset(self, _dbapi_connection: Any, record: Any, *_args: Any) -> None:
+    def on_reset(self, _dbapi_connection: Any, record: Any, _reset_state: Any) -> None:
         # a connection handed back to the pool mid-transaction gives its turn back too
         self._release(record.info)
+
+    def on_invalidate(self, _dbapi_connection: Any, record: Any, _exception: BaseException | None) -> None:
+        self._release(record.info)  # a connection thrown away mid-transaction as well
 
     def _release(self, info: dict[str, Any]) -> None:
         if info.pop(_HELD, False):
@@ -125,7 +128,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "commit", writers.end)
         event.listen(engine, "rollback", writers.end)
         event.listen(engine.pool, "reset", writers.on_reset)
-        event.listen(engine.pool, "invalidate", writers.on_reset)
+        event.listen(engine.pool, "invalidate", writers.on_invalidate)
         return engine
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 10)

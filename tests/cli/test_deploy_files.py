@@ -20,7 +20,7 @@ from otklik.main import create_app
 from otklik.routing.settings import RoutingSettings
 from otklik.tickets.portal import PortalSettings
 from otklik.triage.settings import TriageSettings
-from otklik.web.session import SessionSettings
+from otklik.web.browser import SessionSettings
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 UNITS = sorted((DEPLOY / "systemd").glob("*.service"))

@@ -20,7 +20,7 @@ from otklik.customers.actions import do_add_identity, do_create_customer, do_cre
 from otklik.customers.models import Customer
 from otklik.customers.portal import do_create_portal_link
 from otklik.tickets.portal import portal_link_token, portal_settings
-from otklik.web.session import session_settings
+from otklik.web.browser import session_settings
 from otklik.worker import registry
 from tests.conftest import Cast, Persona, unique
 

@@ -23,9 +23,9 @@ from otklik.channels.webvisitor import ticket_link_token
 from otklik.core import clock
 from otklik.core.config import get_settings
 from otklik.customers.models import PortalLink
+from otklik.web.agent.session import SessionData
+from otklik.web.agent.session import encode as agent_cookie
 from otklik.web.portal.session import COOKIE, PortalSession, encode
-from otklik.web.session import SessionData
-from otklik.web.session import encode as agent_cookie
 from tests.conftest import Cast
 from tests.portal.conftest import SECRET, People, csrf_of, link_token, sign_in
 

@@ -16,8 +16,8 @@ from otklik.core import clock
 from otklik.messages.queries import list_messages
 from otklik.tickets.actions import do_auto_close
 from otklik.tickets.models import Ticket
-from otklik.web.live import ChatFeed
 from otklik.web.presence import TypingBoard
+from otklik.web.public.chat_feed import ChatFeed
 from tests.conftest import Cast
 from tests.web.conftest import MESSAGES, SECRET, STREAM, Events, new_visitor, of, read_events
 

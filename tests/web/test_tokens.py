@@ -21,9 +21,9 @@ from otklik.channels.webvisitor import (
 )
 from otklik.core.config import Settings, get_settings
 from otklik.core.taxonomy import Channel, IdentityKind
-from otklik.web.live import Event, frame
 from otklik.web.presence import TYPING_TTL, TypingBoard
 from otklik.web.secret import load_secret, read_or_create
+from otklik.web.sse import Event, frame
 from tests.web.conftest import VISITORS
 
 KEY = b"unit-test-secret-0123456789"

@@ -19,7 +19,7 @@ from otklik.core.config import get_settings
 from otklik.core.taxonomy import Channel, IdentityKind
 from otklik.messages.actions import do_receive_inbound
 from otklik.tickets.models import Ticket
-from otklik.web.session import session_settings
+from otklik.web.browser import session_settings
 from tests.conftest import unique
 
 SECRET = "agent-pages-secret-0123456789abcdef"

@@ -50,7 +50,7 @@ from otklik.tickets.actions import do_assign, do_customer_verdict, do_propose_so
 from otklik.tickets.models import Ticket
 from otklik.tickets.portal import portal_link_token
 from otklik.triage.settings import get_triage_settings
-from otklik.web.session import LANG_COOKIE
+from otklik.web.browser import LANG_COOKIE
 from otklik.worker import registry
 from tests.web_agent.conftest import FAST_HASH, PASSWORD, SECRET, csrf_of
 

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from otklik.agents.security import hash_password
-from otklik.web.session import COOKIE
+from otklik.web.agent.session import COOKIE
 from tests.web_agent.conftest import PASSWORD, Desk, csrf_of, log_in
 
 

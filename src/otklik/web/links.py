@@ -6,7 +6,7 @@ from fastapi import Request
 
 from otklik.channels.webvisitor import ticket_link_token
 from otklik.core.config import get_settings
-from otklik.web.deps import WebState
+from otklik.web.common import WebState
 
 
 def follow_url(request: Request, state: WebState, ticket_id: int) -> str:

@@ -16,8 +16,8 @@ from starlette.exceptions import HTTPException
 from otklik.core.errors import DomainError
 from otklik.web.agent import admin, admin_kb, assets, auth, commands, live, queues, ticket
 from otklik.web.agent.deps import AdminOnly, CsrfFailed, LoginRequired, ui_lang
+from otklik.web.browser import FormTooLarge
 from otklik.web.presence import ViewerBoard
-from otklik.web.session import FormTooLarge
 from otklik.web.ui import N_, render, tr
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]

@@ -27,7 +27,7 @@ from otklik.tickets.actions import do_follow_channel_window
 from otklik.timers.actions import do_create_calendar, do_create_policy
 from otklik.timers.queries import list_calendars, list_policies
 from otklik.web.agent.deps import AdminDep, Desk, Fields, FormDep, PathId
-from otklik.web.deps import DB
+from otklik.web.common import DB
 from otklik.web.ui import render
 
 router = APIRouter(include_in_schema=False)

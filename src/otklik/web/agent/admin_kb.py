@@ -12,7 +12,7 @@ from otklik.kb.models import Article
 from otklik.kb.queries import get_article, list_articles_query
 from otklik.web.agent.admin import _page, _save
 from otklik.web.agent.deps import AdminDep, Desk, Fields, FormDep, PathId
-from otklik.web.deps import DB
+from otklik.web.common import DB
 from otklik.web.ui import LANGS, N_
 
 router = APIRouter(include_in_schema=False)

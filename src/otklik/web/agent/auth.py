@@ -10,16 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 from otklik.agents.actions import check_credentials
 from otklik.core.errors import DomainError
 from otklik.web.agent.deps import FormDep, ui_lang
-from otklik.web.deps import DB, State, client_address
-from otklik.web.session import (
-    LANG_COOKIE,
-    is_secure,
-    logged_in,
-    logged_out,
-    login_wait,
-    read_session,
-    write_session,
-)
+from otklik.web.agent.session import logged_in, logged_out, login_wait, read_session, write_session
+from otklik.web.browser import LANG_COOKIE, is_secure
+from otklik.web.common import DB, State, client_address
 from otklik.web.ui import LANGS, render, tr
 
 router = APIRouter(include_in_schema=False)

@@ -33,7 +33,7 @@ from otklik.tickets.queries import access_ticket
 from otklik.web.agent.deps import Desk, DeskDep, Fields, FormDep
 from otklik.web.agent.ticket import MODES, Composer, TicketId, ticket_page
 from otklik.web.agent.views import hold_until
-from otklik.web.deps import DB
+from otklik.web.common import DB
 
 router = APIRouter(include_in_schema=False)
 

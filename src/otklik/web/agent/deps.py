@@ -15,18 +15,9 @@ from otklik.core import clock
 from otklik.core.actors import Actor
 from otklik.core.schemas import MAX_ID
 from otklik.routing.queries import agent_zone
-from otklik.web.deps import DB, State
-from otklik.web.session import (
-    CSRF_FIELD,
-    CSRF_HEADER,
-    LANG_COOKIE,
-    SessionData,
-    csrf_valid,
-    password_stamp,
-    read_form,
-    read_session,
-    same_origin,
-)
+from otklik.web.agent.session import SessionData, csrf_valid, password_stamp, read_session
+from otklik.web.browser import CSRF_FIELD, CSRF_HEADER, LANG_COOKIE, read_form, same_origin
+from otklik.web.common import DB, State
 from otklik.web.ui import ntr, pick, tr
 
 #: an id in a path, refused with a 422 before it could upset the database driver

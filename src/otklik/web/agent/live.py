@@ -23,9 +23,9 @@ from otklik.tickets.queries import access_ticket
 from otklik.web.agent.deps import DeskDep
 from otklik.web.agent.ticket import MessageId, TicketId, board
 from otklik.web.agent.views import DELIVERY
-from otklik.web.deps import DB
-from otklik.web.live import Event, event_stream
+from otklik.web.common import DB
 from otklik.web.presence import ViewerBoard
+from otklik.web.sse import Event, event_stream
 from otklik.web.ui import tr
 
 router = APIRouter(include_in_schema=False)

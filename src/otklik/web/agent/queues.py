@@ -13,7 +13,7 @@ from otklik.messages.queries import search_messages
 from otklik.tickets.queries import TicketFilter, count_tickets, list_tickets
 from otklik.web.agent.deps import DeskDep
 from otklik.web.agent.views import QUEUE_CODES, QUEUES, STATUS, hits, queue_filter, soonest_due
-from otklik.web.deps import DB
+from otklik.web.common import DB
 from otklik.web.ui import render
 
 router = APIRouter(include_in_schema=False)

@@ -38,7 +38,7 @@ from otklik.web.agent.views import (
     last_inbound_id,
     segments,
 )
-from otklik.web.deps import DB, State
+from otklik.web.common import DB, State
 from otklik.web.presence import ViewerBoard
 from otklik.web.ui import render
 

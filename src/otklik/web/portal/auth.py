@@ -21,7 +21,7 @@ from otklik.customers.portal import do_create_portal_link, do_use_portal_link, l
 from otklik.customers.queries import find_identity
 from otklik.customers.rules import normalise_identity
 from otklik.tickets.portal import portal_link_ref, portal_settings
-from otklik.web.deps import DB, State, client_address
+from otklik.web.common import DB, State, client_address
 from otklik.web.portal import session
 from otklik.web.portal.deps import FormDep, PortalRefused, portal_lang
 from otklik.web.portal.pages import render

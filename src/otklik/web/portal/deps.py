@@ -11,9 +11,9 @@ from fastapi import Depends, Request
 from otklik.core import clock
 from otklik.customers.models import Customer
 from otklik.web.agent.deps import Fields
-from otklik.web.deps import DB, State
+from otklik.web.browser import CSRF_FIELD, CSRF_HEADER, LANG_COOKIE, FormTooLarge, read_form, same_origin
+from otklik.web.common import DB, State
 from otklik.web.portal import session
-from otklik.web.session import CSRF_FIELD, CSRF_HEADER, LANG_COOKIE, FormTooLarge, read_form, same_origin
 from otklik.web.ui import LANGS, N_, pick, tr
 
 

@@ -22,7 +22,7 @@ from fastapi import Request, Response
 
 from otklik.channels.webvisitor import sign, verify
 from otklik.tickets.portal import portal_settings
-from otklik.web.session import is_secure
+from otklik.web.browser import is_secure
 
 COOKIE = "otklik_portal"
 PURPOSE = "portal-session"

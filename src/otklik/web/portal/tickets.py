@@ -27,7 +27,7 @@ from otklik.tickets.portal import (
     survey_of,
 )
 from otklik.tickets.rules import RATINGS, Status
-from otklik.web.deps import DB
+from otklik.web.common import DB
 from otklik.web.portal.deps import FormDep, Me, MeDep, PortalRefused
 from otklik.web.portal.pages import render
 from otklik.web.portal.views import DONE, card, escalation_line, offer, said, zone_choices

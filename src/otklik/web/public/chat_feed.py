@@ -1,30 +1,18 @@
-"""The web chat's live feed: Server-Sent Events made by polling the database.
+"""The web chat's live feed: what one visitor's stream shows, polled from the database.
 
-Every stream reads its conversation afresh each ``webchat_poll_seconds`` in a short session
-on a worker thread (never holding a thread or a connection between polls), so any server
-thread or process may have stored the change it relays. Why polling and not WebSocket or
-LISTEN/NOTIFY: docs/adr/0004-webchat-live-updates.md.
-
-Events: ``ticket`` (id, number, status, owner's name, answered), ``message`` (a public
-message, its author's name and delivery state; the SSE id is the message id, so a
-reconnect with ``Last-Event-ID`` resumes), ``delivery`` (a reply's new state) and
-``typing`` (the agent's name while they type).
+Events: ``ticket`` (id, number, status, owner's name, answered), ``message`` (a public message, its
+author's name and delivery state; the SSE id is the message id, so a reconnect with ``Last-Event-ID``
+resumes), ``delivery`` (a reply's new state) and ``typing`` (the agent's name while they type). The
+stream itself is ``otklik.web.sse.event_stream``; why polling: docs/adr/0004-webchat-live-updates.md.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-import anyio
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from otklik.core import clock
 from otklik.core.taxonomy import Channel, IdentityKind
 from otklik.customers.queries import find_identity
 from otklik.messages.models import Delivery, Direction, Message
@@ -32,27 +20,10 @@ from otklik.messages.queries import list_messages
 from otklik.tickets.models import Ticket
 from otklik.tickets.queries import find_active_ticket, find_last_ticket
 from otklik.web.presence import TypingBoard
+from otklik.web.sse import Event
 
-log = logging.getLogger("otklik.web.live")
-#: the browser waits this long before reconnecting a dropped stream
-RETRY_MS = 3000
-#: a comment line this often keeps proxies from closing a quiet stream
-KEEPALIVE_SECONDS = 15.0
+#: messages read per poll at most
 BATCH = 500
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    name: str
-    data: dict[str, Any]
-    id: int | None = None
-
-
-def frame(event: Event) -> str:
-    """One SSE frame; JSON escapes line breaks, so the data is always a single line."""
-    head = f"id: {event.id}\n" if event.id is not None else ""
-    body = json.dumps(event.data, ensure_ascii=False, separators=(",", ":"))
-    return f"{head}event: {event.name}\ndata: {body}\n\n"
 
 
 def message_data(message: Message) -> dict[str, Any]:
@@ -180,43 +151,3 @@ class ChatFeed:
             return []
         self._typist = name
         return [Event("typing", {"typing": name is not None, "name": name})]
-
-
-class Feed(Protocol):
-    """Anything a live stream can poll: what is new for its reader since the last poll."""
-
-    def poll(self, session: Session, at: datetime) -> list[Event]: ...
-
-
-def _poll(factory: sessionmaker[Session], feed: Feed) -> list[Event]:
-    with factory() as session:
-        return feed.poll(session, clock.now())
-
-
-async def event_stream(
-    factory: sessionmaker[Session], feed: Feed, *, poll_seconds: float, stream_seconds: float, label: str
-) -> AsyncIterator[str]:
-    """SSE text for ``stream_seconds``, then the end (the client reconnects with ``Last-Event-ID``).
-
-    The loop sleeps on the event loop and borrows a thread only for each short poll. Serves the
-    chat widget and the agent's ticket page alike; ``label`` names the stream in the log.
-    """
-    yield f"retry: {RETRY_MS}\n\n"
-    started = quiet = time.monotonic()
-    while True:
-        try:
-            events = await anyio.to_thread.run_sync(_poll, factory, feed)
-        except Exception:
-            log.exception("%s stopped", label)
-            return
-        for event in events:
-            yield frame(event)
-        now = time.monotonic()
-        if events:
-            quiet = now
-        elif now - quiet >= KEEPALIVE_SECONDS:
-            yield ": keepalive\n\n"
-            quiet = now
-        if now - started >= stream_seconds:
-            return
-        await anyio.sleep(poll_seconds)

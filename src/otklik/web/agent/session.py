@@ -1,5 +1,8 @@
 """Browser sessions for the agents' pages: a signed cookie, CSRF tokens and the login limit.
 
+What the portal shares with it (the Secure flag, same-origin, CSRF names, capped forms) is in
+``otklik.web.browser``.
+
 The cookie holds ``{agent id, password stamp, issued at, CSRF token}`` as base64url JSON signed with
 HMAC-SHA256 under a key derived from the desk secret (``channels.webvisitor.sign``, purpose
 ``agent-session``). It is ``HttpOnly``, ``SameSite=Lax``, ``Path=/`` and ``Secure`` whenever the
@@ -24,47 +27,17 @@ import json
 import secrets
 import time
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Request, Response
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from otklik.agents.models import Agent
 from otklik.channels.webvisitor import sign, verify
 from otklik.core import clock
 from otklik.core.limiter import Limiter, Rate
+from otklik.web.browser import is_secure, session_settings
 
 COOKIE = "otklik_agent"
-LANG_COOKIE = "otklik_lang"
 PURPOSE = "agent-session"
-CSRF_FIELD = "csrf_token"
-CSRF_HEADER = "x-csrf-token"
-#: a form post larger than this is refused unread
-MAX_FORM_BYTES = 256 * 1024
-
-
-class SessionSettings(BaseSettings):
-    """The agents' pages: session lifetime, the Secure flag, login limits, the desk's time zone."""
-
-    model_config = SettingsConfigDict(env_prefix="OTKLIK_", extra="ignore")
-
-    #: a session lasts this long after login, whatever the activity
-    session_hours: float = 12.0
-    #: ``auto``: Secure when the request came over https (run uvicorn with --proxy-headers behind a proxy)
-    session_secure: str = "auto"
-    #: failed-or-not login attempts per address and e-mail: a burst, refilled at this many a minute
-    login_rate_burst: int = 5
-    login_rate_per_minute: float = 2.0
-    #: the same per address, whatever the e-mail (one address guessing many accounts)
-    login_ip_burst: int = 20
-    login_ip_per_minute: float = 10.0
-
-
-@lru_cache(maxsize=1)
-def session_settings() -> SessionSettings:
-    """Read once; tests call ``session_settings.cache_clear()`` after changing the environment."""
-    return SessionSettings()
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,15 +86,6 @@ def max_age_seconds() -> int:
     return int(session_settings().session_hours * 3600)
 
 
-def is_secure(request: Request) -> bool:
-    mode = session_settings().session_secure.lower()
-    if mode in {"on", "1", "true", "yes"}:
-        return True
-    if mode in {"off", "0", "false", "no"}:
-        return False
-    return request.url.scheme == "https"
-
-
 def read_session(request: Request, secret: bytes) -> SessionData | None:
     return decode(secret, request.cookies.get(COOKIE), now=time.time(), max_age=max_age_seconds())
 
@@ -148,36 +112,10 @@ def logged_out(data: SessionData | None) -> SessionData:
     return replace(data, agent_id=None, stamp="", csrf=new_csrf()) if data else SessionData(new_csrf())
 
 
-def same_origin(request: Request) -> bool:
-    """False when the browser says the request came from another site's page."""
-    origin = request.headers.get("origin")
-    if origin is None:
-        return True
-    parts = urlsplit(origin)
-    host = request.headers.get("host", "")
-    return parts.netloc == host and parts.scheme in {"http", "https"}
-
-
 def csrf_valid(data: SessionData | None, token: str | None) -> bool:
     if data is None or not token:
         return False
     return hmac.compare_digest(data.csrf.encode(), token.encode())
-
-
-class FormTooLarge(Exception):
-    pass
-
-
-async def read_form(request: Request) -> dict[str, list[str]]:
-    """An url-encoded form body (every value of each field), read with a size cap."""
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            raise FormTooLarge
-    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        return {}
-    return parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
 
 
 def login_wait(limiter: Limiter, address: str, email: str) -> int:

@@ -1,7 +1,7 @@
-"""Typed dependencies of the public side: the session, the visitor behind a token, the flood guard.
-
-The web layer sits beside ``otklik.api`` (independent layers), so it keeps its own small
-session and agent-token dependencies; both call the same domain queries as the API's.
+"""What every web door needs per request: the database session, the app's ``WebState`` (flood
+guard, typing, the secret), the page language, the caller's address; and the chat visitor behind a
+token. The web layer sits beside ``otklik.api`` (independent layers), so it keeps its own small
+session dependency; both call the same domain queries.
 """
 
 from __future__ import annotations
@@ -14,13 +14,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from otklik.agents.models import Agent
-from otklik.agents.queries import agent_for_token, principal_of
-from otklik.agents.rules import Principal
 from otklik.channels.webvisitor import visitor_of
 from otklik.core import clock
 from otklik.core.config import get_settings
-from otklik.core.errors import Unauthorized
 from otklik.core.limiter import Limiter, MemoryLimiter, Rate
 from otklik.web.errors import PublicError, RateLimited
 from otklik.web.i18n import page_lang
@@ -108,25 +104,3 @@ def get_visitor(request: Request, state: State) -> Visitor:
 
 
 VisitorDep = Annotated[Visitor, Depends(get_visitor)]
-
-
-@dataclass(frozen=True, slots=True)
-class AgentAuth:
-    agent: Agent
-    principal: Principal
-
-
-def get_agent_auth(request: Request, db: DB) -> AgentAuth:
-    """The agent behind ``Authorization: Bearer``, exactly as the API checks it."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("auth_required")
-    agent = agent_for_token(db, token.strip())
-    if agent is None:
-        raise Unauthorized("token_invalid")
-    if not agent.active:
-        raise Unauthorized("agent_inactive", name=agent.name)
-    return AgentAuth(agent, principal_of(agent))
-
-
-AgentDep = Annotated[AgentAuth, Depends(get_agent_auth)]

@@ -15,13 +15,13 @@ from otklik.core import clock
 from otklik.messages.models import Direction, Message
 from otklik.messages.queries import list_messages
 from otklik.tickets.models import Ticket
-from otklik.web.deps import DB, PageLang, State, client_address, guard
+from otklik.web.common import DB, PageLang, State, client_address, guard
 from otklik.web.errors import RateLimited
 from otklik.web.i18n import text
 from otklik.web.intake import follow_up, form_identity
 from otklik.web.links import follow_url
 from otklik.web.pages import render
-from otklik.web.routes.form import posted_fields
+from otklik.web.public.form import posted_fields
 from otklik.web.schemas import MAX_PUBLIC_TEXT
 from otklik.web.ui import format_when
 

@@ -12,11 +12,12 @@ from otklik.channels.webvisitor import chat_inbound, new_visitor_id, visitor_tok
 from otklik.core import clock
 from otklik.core.config import get_settings
 from otklik.core.schemas import MAX_ID
-from otklik.web.deps import DB, State, VisitorDep, client_address, guard
+from otklik.web.common import DB, State, VisitorDep, client_address, guard
 from otklik.web.intake import access_visitor_ticket, store
 from otklik.web.links import follow_url
-from otklik.web.live import ChatFeed, event_stream
+from otklik.web.public.chat_feed import ChatFeed
 from otklik.web.schemas import ChatAckOut, ChatMessageIn, VisitorOut, VisitorTypingIn
+from otklik.web.sse import event_stream
 
 router = APIRouter(prefix="/api/v1/public/chat", tags=["public"])
 

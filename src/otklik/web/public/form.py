@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from otklik.web.deps import DB, PageLang, State, client_address, guard
+from otklik.web.common import DB, PageLang, State, client_address, guard
 from otklik.web.errors import PublicError, RateLimited
 from otklik.web.i18n import page_lang, text
 from otklik.web.intake import submit_form

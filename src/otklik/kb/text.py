@@ -10,9 +10,10 @@ lemma cache.
 from __future__ import annotations
 
 import re
-import threading
 from functools import lru_cache
 from typing import Any
+
+from otklik.core.text import morph, stemmer
 
 _TOKEN = re.compile(r"[a-zа-я0-9]+(?:-[a-zа-я0-9]+)*")
 _CYRILLIC = re.compile(r"[а-я]")
@@ -178,22 +179,11 @@ class Lemmas:
         self._cache: dict[str, str] = {}
         self._tags: dict[str, frozenset[str]] = {}
         self._stems: dict[str, str] = {}
-        self._russian: Any = None
         self._limit = limit
-        self._lock = threading.Lock()
-        self._morph: Any = None
-        self._english: Any = None
 
     def _load(self) -> tuple[Any, Any]:
-        if self._morph is None:
-            with self._lock:
-                if self._morph is None:
-                    import pymorphy3  # type: ignore[import-untyped]  # pymorphy3 ships no type information
-                    import snowballstemmer  # type: ignore[import-untyped]  # ships no type information
-
-                    self._english = snowballstemmer.stemmer("english")
-                    self._morph = pymorphy3.MorphAnalyzer()
-        return self._morph, self._english
+        """The process's analyser and this thread's English stemmer (``otklik.core.text``)."""
+        return morph(), stemmer("english")
 
     def warm(self) -> None:
         """Load the analysers now, so the first question does not pay for it."""
@@ -238,11 +228,7 @@ class Lemmas:
             return term
         found = self._stems.get(term)
         if found is None:
-            if self._russian is None:
-                import snowballstemmer
-
-                self._russian = snowballstemmer.stemmer("russian")
-            found = str(self._russian.stemWord(term))
+            found = str(stemmer("russian").stemWord(term))
             if len(self._stems) < self._limit:
                 self._stems[term] = found
         return found

@@ -8,12 +8,12 @@ is analysed once (a bounded cache), so a reply costs a dictionary look-up per wo
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import razdel  # type: ignore[import-untyped]  # razdel ships no type information
+
+from otklik.core.text import morph
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d+(?:[.,:]\d+)*", re.UNICODE)
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
@@ -99,30 +99,13 @@ class Text:
         return self.sentences[-1]
 
 
-class _Morph:
-    """The pymorphy3 analyser, created on first use (≈0.2 s) and shared by every thread."""
-
-    _lock = threading.Lock()
-    _analyser: Any = None
-
-    @classmethod
-    def get(cls) -> Any:
-        if cls._analyser is None:
-            with cls._lock:
-                if cls._analyser is None:
-                    import pymorphy3  # type: ignore[import-untyped]  # pymorphy3 ships no type information
-
-                    cls._analyser = pymorphy3.MorphAnalyzer()
-        return cls._analyser
-
-
 @lru_cache(maxsize=100_000)
 def ru_analyse(form: str) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
     """Normal forms (``ё`` → ``е``) and grammemes of a lower-case Russian word form, best first."""
     lemmas: list[str] = []
     grams: list[frozenset[str]] = []
     override = _RU_OVERRIDES.get(form)
-    for parse in _Morph.get().parse(form)[:4]:
+    for parse in morph().parse(form)[:4]:
         if parse.score < 0.02 and lemmas:
             continue
         lemmas.append(parse.normal_form.replace("ё", "е"))

@@ -8,11 +8,11 @@ every form seen in training, so serving rarely asks the analyser at all.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from otklik.core.text import morph, stemmer
 from otklik.triage.lexicon import cues
 
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")  # «срочноооо» → «срочноо»
@@ -70,24 +70,14 @@ class Lemmatizer:
     def __init__(self, known: dict[str, str] | None = None, limit: int = 200_000) -> None:
         self._cache: dict[str, str] = dict(known or {})
         self._limit = limit
-        self._lock = threading.Lock()
-        self._morph: Any = None
-        self._english: Any = None
 
     def warm(self) -> None:
         """Load the analysers now (the first message should not pay for it)."""
         self._analysers()
 
     def _analysers(self) -> tuple[Any, Any]:
-        if self._morph is None:
-            with self._lock:
-                if self._morph is None:
-                    import pymorphy3  # type: ignore[import-untyped]  # ships no type information
-                    import snowballstemmer  # type: ignore[import-untyped]  # ships no type information
-
-                    self._english = snowballstemmer.stemmer("english")
-                    self._morph = pymorphy3.MorphAnalyzer()
-        return self._morph, self._english
+        """The process's analyser and this thread's English stemmer (``otklik.core.text``)."""
+        return morph(), stemmer("english")
 
     def lemma(self, word: str) -> str:
         cached = self._cache.get(word)

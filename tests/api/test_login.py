@@ -8,8 +8,10 @@ from sqlalchemy.orm import Session
 
 from otklik.agents.actions import do_create_agent
 from otklik.agents.models import Agent, ApiToken
-from otklik.agents.security import token_digest
+from otklik.agents.security import login_wait, token_digest
+from otklik.core import clock
 from otklik.core.actors import Actor
+from otklik.core.config import get_settings
 
 
 def _agent_with_password(db: Session) -> Agent:
@@ -60,3 +62,31 @@ def test_deactivated_agent_cannot_log_in(client: TestClient, db: Session) -> Non
     answer = client.post("/api/v1/auth/tokens", json={"email": "vera@otklik.test", "password": "верный-пароль-1"})
     assert answer.status_code == 401
     assert answer.json()["code"] == "agent_inactive"
+
+
+def test_guessing_passwords_is_cut_off_with_a_429(client: TestClient, db: Session) -> None:
+    """Issue 14: the API login had no limit (72 wrong passwords, no 429) while the login page stops
+    after five. Five attempts per address and e-mail, right or wrong, then 429 with Retry-After;
+    the right password does not get through the limit either."""
+    _agent_with_password(db)
+    wrong = {"email": "vera@otklik.test", "password": "не-тот"}
+    codes = [client.post("/api/v1/auth/tokens", json=wrong).status_code for _ in range(6)]
+    assert codes == [401] * 5 + [429]
+    limited = client.post("/api/v1/auth/tokens", json={"email": "VERA@otklik.test", "password": "верный-пароль-1"})
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) >= 1
+    assert limited.json()["code"] == "login_rate_limited"
+    assert "попыток" in limited.json()["detail"]
+
+
+def test_the_login_page_and_the_api_spend_the_same_attempts(client: TestClient, db: Session) -> None:
+    """Changing doors buys no more guesses: three on the API and two on the page use up the five."""
+    _agent_with_password(db)
+    limiter, wrong = client.app.state.web.limiter, {"email": "vera@otklik.test", "password": "не-тот"}  # type: ignore[attr-defined]
+    assert client.app.state.shared.limiter is limiter  # type: ignore[attr-defined]
+    for _ in range(3):
+        assert client.post("/api/v1/auth/tokens", json=wrong).status_code == 401
+    settings = get_settings()
+    for _ in range(2):
+        assert login_wait(limiter, "testclient", "Vera@otklik.test", settings=settings, now=clock.now()) == 0
+    assert client.post("/api/v1/auth/tokens", json=wrong).status_code == 429

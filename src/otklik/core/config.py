@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     #: public endpoints, per visitor (or address): a burst, refilled at this many a minute
     public_rate_burst: int = 10
     public_rate_per_minute: int = 20
+    #: an agent's sign-in attempts (pages and ``POST /api/v1/auth/tokens`` alike) per address and e-mail:
+    #: a burst, refilled at this many a minute; and per address, whatever the e-mail
+    login_rate_burst: int = 5
+    login_rate_per_minute: float = 2.0
+    login_ip_burst: int = 20
+    login_ip_per_minute: float = 10.0
     #: flood buckets and typing/viewing signals: auto = database on PostgreSQL (every process sees
     #: them), memory on SQLite (one server process); ADR 0005
     shared_state: str = "auto"

@@ -20,7 +20,7 @@ MAX_FORM_BYTES = 256 * 1024
 
 
 class SessionSettings(BaseSettings):
-    """Browser sessions of agents and customers: lifetime, the Secure flag, the agents' login limits."""
+    """Browser sessions of agents and customers: lifetime and the Secure flag."""
 
     model_config = SettingsConfigDict(env_prefix="OTKLIK_", extra="ignore")
 
@@ -28,12 +28,6 @@ class SessionSettings(BaseSettings):
     session_hours: float = 12.0
     #: ``auto``: Secure when the request came over https (run uvicorn with --proxy-headers behind a proxy)
     session_secure: str = "auto"
-    #: failed-or-not login attempts per address and e-mail: a burst, refilled at this many a minute
-    login_rate_burst: int = 5
-    login_rate_per_minute: float = 2.0
-    #: the same per address, whatever the e-mail (one address guessing many accounts)
-    login_ip_burst: int = 20
-    login_ip_per_minute: float = 10.0
 
 
 @lru_cache(maxsize=1)

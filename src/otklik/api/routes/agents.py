@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from otklik.agents import actions
 from otklik.agents.queries import get_agent, list_agents
 from otklik.agents.rules import Role
 from otklik.agents.schemas import AgentOut
+from otklik.agents.security import login_wait
 from otklik.api.deps import DB, AuthDep, PathId
+from otklik.core import clock
+from otklik.core.config import get_settings
+from otklik.core.errors import TooManyRequests
 from otklik.core.schemas import StrictIn
+from otklik.core.shared import Shared
 
 router = APIRouter(tags=["agents"])
 
@@ -38,8 +43,15 @@ class TokenOut(BaseModel):
 
 
 @router.post("/auth/tokens", status_code=201, response_model=TokenOut)
-def login(body: LoginIn, db: DB) -> TokenOut:
-    """Exchange an agent's email and password for a new API token (shown once)."""
+def login(body: LoginIn, request: Request, db: DB) -> TokenOut:
+    """Exchange an agent's email and password for a new API token (shown once). Attempts are limited
+    per address and e-mail, right or wrong, from the same buckets as the login page: 429 with
+    ``Retry-After`` past them."""
+    shared: Shared = request.app.state.shared
+    address = request.client.host if request.client else "unknown"
+    wait = login_wait(shared.limiter, address, body.email, settings=get_settings(), now=clock.now())
+    if wait:
+        raise TooManyRequests("login_rate_limited", retry_after=wait)
     agent = actions.check_credentials(db, email=body.email, password=body.password)
     token = actions.do_create_token(db, agent, actor=actions.actor_of(agent), name="login")
     db.commit()

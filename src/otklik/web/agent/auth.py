@@ -8,9 +8,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from otklik.agents.actions import check_credentials
+from otklik.agents.security import login_wait
+from otklik.core import clock
+from otklik.core.config import get_settings
 from otklik.core.errors import DomainError
 from otklik.web.agent.deps import FormDep, ui_lang
-from otklik.web.agent.session import logged_in, logged_out, login_wait, read_session, write_session
+from otklik.web.agent.session import logged_in, logged_out, read_session, write_session
 from otklik.web.browser import LANG_COOKIE, is_secure
 from otklik.web.common import DB, State, client_address
 from otklik.web.ui import LANGS, render, tr
@@ -55,7 +58,7 @@ def login(request: Request, form: FormDep, state: State, db: DB) -> Response:
     """Argon2 check of e-mail and password; 429 past the per-address+e-mail limit; a new session on success."""
     lang = ui_lang(request)
     email = form.get("email").strip()[:320]
-    wait = login_wait(state.limiter, client_address(request), email)
+    wait = login_wait(state.limiter, client_address(request), email, settings=get_settings(), now=clock.now())
     if wait:
         page = _login_page(
             request, state, status=429, email=email,

@@ -32,8 +32,6 @@ from fastapi import Request, Response
 
 from otklik.agents.models import Agent
 from otklik.channels.webvisitor import sign, verify
-from otklik.core import clock
-from otklik.core.limiter import Limiter, Rate
 from otklik.web.browser import is_secure, session_settings
 
 COOKIE = "otklik_agent"
@@ -116,14 +114,3 @@ def csrf_valid(data: SessionData | None, token: str | None) -> bool:
     if data is None or not token:
         return False
     return hmac.compare_digest(data.csrf.encode(), token.encode())
-
-
-def login_wait(limiter: Limiter, address: str, email: str) -> int:
-    """Spend one login attempt of the address+e-mail and of the address; the seconds to wait, or 0."""
-    settings = session_settings()
-    now = clock.now()
-    per_account = limiter.hit(
-        f"login:{address}:{email.strip().lower()}", now, Rate(settings.login_rate_burst, settings.login_rate_per_minute)
-    )
-    per_address = limiter.hit(f"login:{address}", now, Rate(settings.login_ip_burst, settings.login_ip_per_minute))
-    return max(per_account, per_address)

@@ -136,6 +136,17 @@ def test_search_by_name_and_by_identity(client: TestClient, cast: Cast) -> None:
     assert search(client, cast.agent_marina, "nobody-like-this") == []
 
 
+def test_like_wildcards_in_a_search_are_literal(client: TestClient, cast: Cast) -> None:
+    """Issue 14: «%» and «_» matched every customer; now they are searched for as characters."""
+    tag = unique("w")[-6:]
+    plain = create(client, cast.agent_marina, f"Обычный {tag}", {"kind": "email", "value": f"plain.{tag}@example.ru"})
+    odd = create(client, cast.agent_marina, f"Скидка 100% {tag}", {"kind": "telegram", "value": f"odd_{tag}"})
+    assert search(client, cast.agent_marina, "%") == [odd["id"]]
+    assert search(client, cast.agent_marina, f"odd_{tag}") == [odd["id"]]
+    assert plain["id"] not in search(client, cast.agent_marina, "_")
+    assert search(client, cast.agent_marina, f"plain_{tag}") == []  # «_» is not «any one character»
+
+
 def test_the_customer_list_pages_by_cursor(client: TestClient, cast: Cast) -> None:
     made = [create(client, cast.agent_marina, f"Клиент {n}")["id"] for n in range(5)]
     seen: list[int] = []

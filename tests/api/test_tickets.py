@@ -407,6 +407,15 @@ def test_references_are_searchable(client: TestClient, cast: Cast) -> None:
     assert get(client, marina, "/tickets", q="no-such-ref-42")["items"] == []
 
 
+def test_like_wildcards_in_a_ticket_search_are_literal(client: TestClient, cast: Cast) -> None:
+    """Issue 14: ``q=%`` and ``q=_`` listed every ticket."""
+    marina = cast.agent_marina
+    open_ticket(client, marina)
+    assert get(client, marina, "/tickets", q="%")["items"] == []
+    assert get(client, marina, "/tickets", q="_")["items"] == []
+    assert get(client, marina, "/tickets", q="%%")["items"] == []
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [

@@ -25,8 +25,7 @@ def list_customers_query(q: str | None, before_id: int | None = None) -> Select[
     query = select(Customer)
     if before_id is not None:
         query = query.where(Customer.id < before_id)
-    if q:
-        pattern = f"%{q.strip().lower()}%"
-        matching = select(Identity.customer_id).where(Identity.value.like(pattern))
-        query = query.where(Customer.name.ilike(f"%{q.strip()}%") | Customer.id.in_(matching))
+    if q:  # autoescape: «%» and «_» are searched for, not wildcards that match everybody
+        matching = select(Identity.customer_id).where(Identity.value.contains(q.strip().lower(), autoescape=True))
+        query = query.where(Customer.name.icontains(q.strip(), autoescape=True) | Customer.id.in_(matching))
     return query.order_by(Customer.id.desc())

@@ -58,7 +58,7 @@ def search_messages(session: Session, who: Principal, q: str, *, limit: int = 50
     stems = search_stems(q)
     if not stems:
         return []
-    words = [Message.text.ilike(f"%{_escape_like(stem)}%", escape="\\") for stem in stems]
+    words = [Message.text.icontains(stem, autoescape=True) for stem in stems]
     return list(
         session.scalars(
             select(Message)
@@ -68,7 +68,3 @@ def search_messages(session: Session, who: Principal, q: str, *, limit: int = 50
             .limit(limit)
         ).unique()
     )
-
-
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

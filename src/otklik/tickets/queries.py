@@ -202,7 +202,7 @@ def _follow_up_before(moment: datetime) -> ColumnElement[bool]:
 def _search(q: str) -> ColumnElement[bool]:
     term = q.strip().lstrip("#")
     refs = select(TicketReference.ticket_id).where(TicketReference.value == term)
-    clauses: list[ColumnElement[bool]] = [Ticket.id.in_(refs), Ticket.subject.ilike(f"%{term}%")]
+    clauses: list[ColumnElement[bool]] = [Ticket.id.in_(refs), Ticket.subject.icontains(term, autoescape=True)]
     if term.isascii() and term.isdigit() and len(term) < 19:
         clauses.append(Ticket.id == int(term))
     return or_(*clauses)

@@ -69,7 +69,13 @@ def serve(
     import uvicorn
 
     app_factory = "otklik.main:create_served_app"
-    uvicorn.run(app_factory, factory=True, host=host, port=port, workers=workers, log_level="warning")
+    trusted = get_settings().trusted_proxies.strip()
+    # Forwarded headers only from the proxies named in OTKLIK_TRUSTED_PROXIES: uvicorn's own default
+    # believes any client on this machine, who could then pick the address the flood limits count.
+    uvicorn.run(
+        app_factory, factory=True, host=host, port=port, workers=workers, log_level="warning",
+        proxy_headers=bool(trusted), forwarded_allow_ips=trusted or "",
+    )  # fmt: skip
 
 
 @app.command()

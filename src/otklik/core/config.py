@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     secret_key_file: str = "./var/secret_key"  # noqa: S105  (a path, not a secret)
     #: the one time zone people read times in: pages, the portal, notifications, notes, mail
     desk_timezone: str = "Europe/Moscow"
+    #: addresses of the reverse proxies whose ``X-Forwarded-For`` / ``-Proto`` are believed, comma-separated
+    #: (``127.0.0.1`` for nginx on the same machine); empty: none, every caller is who the socket says
+    trusted_proxies: str = ""
     #: shop origins allowed to call the web chat endpoints (CORS), comma-separated; ``*`` = any (demo)
     public_origins: str = "*"
     #: the desk's public address for links given to customers (default: the address they called)

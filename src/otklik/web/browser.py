@@ -26,7 +26,7 @@ class SessionSettings(BaseSettings):
 
     #: a session lasts this long after login, whatever the activity
     session_hours: float = 12.0
-    #: ``auto``: Secure when the request came over https (run uvicorn with --proxy-headers behind a proxy)
+    #: ``auto``: Secure when the request came over https (behind a proxy: set OTKLIK_TRUSTED_PROXIES)
     session_secure: str = "auto"
 
 

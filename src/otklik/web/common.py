@@ -69,7 +69,8 @@ PageLang = Annotated[str, Depends(get_page_lang)]
 
 
 def client_address(request: Request) -> str:
-    """The caller's address (behind a proxy, run uvicorn with --proxy-headers so this is the real one)."""
+    """The caller's address: behind a reverse proxy, the one it forwards when ``OTKLIK_TRUSTED_PROXIES``
+    names that proxy (``otklik serve``), else the socket's."""
     return request.client.host if request.client else "unknown"
 
 

@@ -74,6 +74,20 @@ def test_logout_ends_the_session(client: TestClient, desk: Desk) -> None:
     assert client.get("/agent/queues/mine", follow_redirects=False).status_code == 303
 
 
+def test_a_copied_cookie_no_longer_opens_the_desk_after_logout(client: TestClient, desk: Desk) -> None:
+    """Issue 14: the cookie still worked after logout (nothing server-side remembered it). A sign-out
+    now ends every session of the agent: the copy another browser kept is refused too."""
+    token = log_in(client, desk.marina.email)
+    copied = client.cookies.get(COOKIE)
+    assert copied
+    assert client.post("/agent/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    client.cookies.set(COOKIE, copied)
+    assert client.get("/agent/queues/mine", follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    log_in(client, desk.marina.email)  # signing in again works: a new session of the new generation
+    assert client.get("/agent/queues/mine", follow_redirects=False).status_code == 200
+
+
 def test_a_new_password_or_deactivation_ends_old_sessions(client: TestClient, desk: Desk, db: Session) -> None:
     log_in(client, desk.marina.email)
     desk.marina.password_hash = hash_password("a brand new password")

@@ -136,6 +136,17 @@ def do_create_token(session: Session, agent: Agent, *, actor: Actor, name: str =
     return token
 
 
+def do_end_sessions(session: Session, agent: Agent, *, actor: Actor, at: datetime | None = None) -> None:
+    """End every browser session of ``agent`` (a sign-out): a cookie copied before it no longer opens
+    the desk. API tokens are revoked on their own."""
+    moment = at or clock.now()
+    agent.session_generation += 1
+    audit.record(
+        session, actor=actor, action="agent.sessions_ended", entity="agent", entity_id=agent.id,
+        data={"generation": agent.session_generation}, at=moment,
+    )  # fmt: skip
+
+
 def do_notify(
     session: Session,
     agent_ids: list[int],

@@ -47,6 +47,8 @@ class Agent(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=8)
     #: the head of support gets week-old cases (the customer's clock escalation)
     is_head_of_support: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: raised by a sign-out: every browser session issued before it ends (the cookie carries it)
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     teams: Mapped[list[Team]] = relationship(secondary="team_memberships", order_by="Team.id", lazy="selectin")

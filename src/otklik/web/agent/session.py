@@ -53,8 +53,10 @@ def new_csrf() -> str:
 
 
 def password_stamp(agent: Agent) -> str:
-    """A short fingerprint of the password hash: a new password ends every old session."""
-    return hashlib.sha256((agent.password_hash or "").encode()).hexdigest()[:16]
+    """A short fingerprint of the password hash and the session generation: a new password or a
+    sign-out ends every older session."""
+    seed = f"{agent.password_hash or ''}|{agent.session_generation}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:16]
 
 
 def encode(secret: bytes, data: SessionData) -> str:

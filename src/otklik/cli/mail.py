@@ -141,11 +141,24 @@ def _check_bindable(host: str, port: int) -> None:
 
 
 def start_listener(handler: MailHandler, host: str, port: int) -> Any:
-    """A running aiosmtpd controller for ``handler`` (stop it with ``.stop()``); OSError when the port is taken."""
+    """A running aiosmtpd controller for ``handler`` (stop it with ``.stop()``); OSError when the port is taken.
+
+    Lines longer than RFC 5321's 1,000 octets are taken, as the IMAP poller takes the same mail: real
+    senders write HTML on one line, and aiosmtpd's own answer («500 Line too long») came before our
+    handler, so the mail was refused with nothing logged. The whole mail stays within ``max_bytes``.
+    """
     from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import SMTP
+
+    class LongLines(SMTP):
+        line_length_limit = max(handler.policy.max_bytes, 1001)
+
+    class MailController(Controller):
+        def factory(self) -> SMTP:
+            return LongLines(self.handler, **self.SMTP_kwargs)
 
     _check_bindable(host, port)
-    controller = Controller(
+    controller = MailController(
         handler,
         hostname=host,
         port=port,

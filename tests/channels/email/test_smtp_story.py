@@ -178,6 +178,23 @@ def test_what_the_listener_answers_to_mail_it_cannot_or_must_not_take(
     assert count() == before + 1  # the quoted address's mail
 
 
+def test_a_line_longer_than_rfc_5321_allows_is_taken(listener: int, session_factory: sessionmaker[Session]) -> None:
+    """Issue 14: a 5,000-byte line got aiosmtpd's «500 Line too long» before our handler ran, logged
+    nowhere, while the IMAP poller takes the same mail. Real senders write HTML on one line."""
+    line = "Заказ " + "очень длинная строка без переносов " * 150
+    raw = (
+        "From: Иван <ivan@mail.example>\r\nTo: support@shop.example\r\nSubject: long\r\n"
+        "Message-ID: <long-line@mail.example>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + line + "\r\n"
+    ).encode()
+    assert max(len(row) for row in raw.split(b"\r\n")) > 5000
+    code, text = smtp_send(listener, raw)
+    assert code == 250, text
+    with session_factory() as session:
+        stored = session.scalars(select(Message).where(Message.external_id == "<long-line@mail.example>")).one()
+        assert stored.text == line.strip()
+
+
 def test_too_big_is_552_and_a_database_outage_is_451_so_the_sender_retries(
     session_factory: sessionmaker[Session], frozen_clock: clock.FrozenClock
 ) -> None:

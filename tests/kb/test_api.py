@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from otklik.core.config import get_settings
 from tests.conftest import Cast
 
 ARTICLE = {
@@ -96,3 +97,38 @@ def test_no_token_is_401_and_an_unknown_article_404(client: TestClient, cast: Ca
     assert missing.status_code == 404
     assert missing.json()["code"] == "article_not_found"
     assert "999999" in missing.json()["detail"]
+
+
+def test_only_granted_roles_publish_what_the_bot_sends(
+    client: TestClient, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: any agent could publish articles the bot then sends to customers, while the admin
+    page refused them. Publishing, and changing a published article, take a role that
+    ``OTKLIK_KB_PUBLISHERS`` grants (admins always); drafts are anyone's."""
+    anna = cast.agent_anna.headers
+    refused = client.post("/api/v1/kb/articles", json=ARTICLE, headers={**anna, "Accept-Language": "en"})
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "kb_publish_forbidden"
+    assert "admin, lead" in refused.json()["detail"]
+    draft = client.post("/api/v1/kb/articles", json={**ARTICLE, "published": False}, headers=anna)
+    assert draft.status_code == 201, draft.text
+    draft_id = draft.json()["id"]
+    edited = {**ARTICLE, "body": "Черновик правит кто угодно.", "published": False}
+    assert client.put(f"/api/v1/kb/articles/{draft_id}", json=edited, headers=anna).status_code == 200
+    assert client.put(f"/api/v1/kb/articles/{draft_id}", json={**edited, "published": True},
+                      headers=anna).status_code == 403  # fmt: skip
+    published = create(client, cast)  # the lead, granted by default
+    change = {**ARTICLE, "body": "Подмена текста, который бот отправляет клиентам."}
+    assert client.put(f"/api/v1/kb/articles/{published['id']}", json=change, headers=anna).status_code == 403
+    assert client.get(f"/api/v1/kb/articles/{published['id']}", headers=anna).json()["version"] == 1
+
+    monkeypatch.setenv("OTKLIK_KB_PUBLISHERS", "admin")  # the admin takes the grant back from leads
+    get_settings.cache_clear()
+    try:
+        boris = client.post("/api/v1/kb/articles", json=ARTICLE, headers=cast.lead_boris.headers)
+        assert boris.status_code == 403
+        olga = client.post("/api/v1/kb/articles", json=ARTICLE, headers=cast.admin_olga.headers)
+        assert olga.status_code == 201
+    finally:
+        monkeypatch.delenv("OTKLIK_KB_PUBLISHERS")
+        get_settings.cache_clear()

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     login_rate_per_minute: float = 2.0
     login_ip_burst: int = 20
     login_ip_per_minute: float = 10.0
+    #: roles that may publish knowledge-base articles or change published ones (the bot sends them to
+    #: customers word for word), comma-separated; admins always may, anyone may write drafts
+    kb_publishers: str = "admin,lead"
     #: flood buckets and typing/viewing signals: auto = database on PostgreSQL (every process sees
     #: them), memory on SQLite (one server process); ADR 0005
     shared_state: str = "auto"

@@ -17,9 +17,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from otklik.core import audit, clock
 from otklik.core.actors import Actor
-from otklik.core.errors import Conflict, InvalidInput
+from otklik.core.config import get_settings
+from otklik.core.errors import Conflict, Forbidden, InvalidInput
 from otklik.core.taxonomy import Category
 from otklik.kb.models import Article, ArticleVersion
+from otklik.kb.rules import may_publish, publishers
 from otklik.kb.text import index_text
 
 LANGS = ("ru", "en")
@@ -36,6 +38,14 @@ class ArticleDraft:
     body: str
     category: str
     lang: str
+
+
+def check_publish(role: str, *, publishing: bool) -> None:
+    """``Forbidden`` when ``role`` would publish (or change a published article) without the grant of
+    ``OTKLIK_KB_PUBLISHERS``: what is published, the bot sends to customers as it stands."""
+    setting = get_settings().kb_publishers
+    if publishing and not may_publish(role, setting):
+        raise Forbidden("kb_publish_forbidden", roles=", ".join(sorted(publishers(setting))))
 
 
 def check_article(title: str, body: str, category: str, lang: str) -> ArticleDraft:

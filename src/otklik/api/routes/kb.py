@@ -22,6 +22,7 @@ def create(body: ArticleIn, db: DB, auth: AuthDep) -> ArticleOut:
     """A new article (version 1), published unless ``published`` is false; searchable at once."""
     draft = actions.check_article(body.title, body.body, body.category.value, body.lang)
     published = True if body.published is None else body.published
+    actions.check_publish(auth.principal.role, publishing=published)
     article = actions.do_create_article(db, draft, actor=auth.actor, published=published, author_agent_id=auth.agent.id)
     db.commit()
     return ArticleOut.of(article, current_version(db, article))
@@ -32,6 +33,8 @@ def update(article_id: PathId, body: ArticleIn, db: DB, auth: AuthDep) -> Articl
     """Replace the text: a change becomes the new current version (the search finds only it)."""
     article = get_article(db, article_id)
     draft = actions.check_article(body.title, body.body, body.category.value, body.lang)
+    publishing = body.published if body.published is not None else article.published
+    actions.check_publish(auth.principal.role, publishing=publishing or article.published)
     actions.do_update_article(
         db, article, draft, actor=auth.actor, published=body.published, author_agent_id=auth.agent.id
     )

@@ -245,3 +245,45 @@ def test_parse_threads_a_reply_to_our_message_and_describes_what_it_cannot_show(
     assert (voice.text, voice.placeholder) == ("[Голосовое сообщение / Voice message]", True)
     assert reaction.text == "[Реакция 👍 / Reaction 👍]"
     assert (button.text, button.placeholder) == ("Да, решено", False)
+
+
+def test_flow_answers_list_choices_and_unreadable_interactive_messages_are_kept() -> None:
+    """Issue 14: a Flow reply (``nfm_reply``) and an interactive message Meta could not read came
+    out with empty text, which intake refused after the webhook had been acknowledged — lost."""
+    adapter = WhatsAppAdapter(api_base="http://127.0.0.1:9", app_secret=APP_SECRET)
+    payload = fixture_json("whatsapp", "text.json")
+    value = payload["entry"][0]["changes"][0]["value"]
+    flow = {
+        "type": "nfm_reply",
+        "nfm_reply": {
+            "name": "flow",
+            "body": "Sent",
+            "response_json": '{"flow_token": "t-1", "order": "WB-4512", "problem": ["не пришёл", "возврат"]}',
+        },
+    }
+    chosen = {"type": "list_reply", "list_reply": {"id": "fbs", "title": "FBS", "description": "со своего склада"}}
+    broken = {"type": "interactive", "errors": [{"code": 131051, "title": "Message type unknown"}]}
+    value["messages"] = [
+        {"from": CUSTOMER, "id": "wamid.f", "timestamp": "1", "type": "interactive", "interactive": flow},
+        {"from": CUSTOMER, "id": "wamid.l", "timestamp": "1", "type": "interactive", "interactive": chosen},
+        {"from": CUSTOMER, "id": "wamid.e", "timestamp": "1", "type": "interactive", "interactive": {}, **broken},
+    ]  # fmt: skip
+    answers, choice, unreadable = adapter.parse({}, dump(payload)).messages
+    assert (answers.text, answers.placeholder) == ("order: WB-4512\nproblem: не пришёл, возврат", False)
+    assert (choice.text, choice.placeholder) == ("FBS — со своего склада", False)
+    assert unreadable.placeholder is True
+    assert "Message type unknown" in unreadable.text
+
+
+def test_a_deleted_message_notice_is_acknowledged_and_leaves_health_green(
+    client: TestClient, cast: Cast, graph: StandIn
+) -> None:
+    """Issue 14: a ``revoke`` (the customer deleted a message for everyone) was refused as a message
+    with no text and turned the channel red."""
+    payload = fixture_json("whatsapp", "text.json")
+    value = payload["entry"][0]["changes"][0]["value"]
+    value["messages"] = [{"from": CUSTOMER, "id": "wamid.revoke-1", "timestamp": "1", "type": "revoke",
+                          "revoke": {"original_message_id": "wamid.HBgLNzkxNjEyMzQ1NjcVAgASGBQzQTg"}}]  # fmt: skip
+    answer = post(client, dump(payload))
+    assert answer.json() == {"ok": True, "stored": 0, "duplicates": 0, "refused": 0}
+    assert health(client, cast.admin_olga, "whatsapp")["last_error"] in (None, "")

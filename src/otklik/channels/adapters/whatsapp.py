@@ -57,6 +57,9 @@ UNSHOWN = {
     "unsupported": "unsupported",
     "unknown": "unsupported",
 }
+#: notices in the messages list that are not something the customer said: a message they deleted
+#: for everyone (``revoke``) is acknowledged and kept as it was (the desk keeps what was said)
+NOT_MESSAGES = {"revoke"}
 _EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
 
 
@@ -135,7 +138,11 @@ class WhatsAppAdapter:
                     _str(c.get("wa_id")): _str(_obj(c.get("profile")).get("name"))
                     for c in map(_obj, _list(value.get("contacts")))
                 }
-                messages.extend(self._message(_obj(m), names) for m in _list(value.get("messages")))
+                messages.extend(
+                    self._message(_obj(m), names)
+                    for m in _list(value.get("messages"))
+                    if _str(_obj(m).get("type")) not in NOT_MESSAGES
+                )
         return WebhookOutcome(tuple(messages))
 
     def _message(self, message: dict[str, Any], names: dict[str, str]) -> InboundMessage:
@@ -227,8 +234,7 @@ def _content(message: dict[str, Any]) -> tuple[str, tuple[FileRef, ...], bool]:
         case "button":
             return _str(item.get("text")), (), False
         case "interactive":
-            reply = _obj(item.get(_str(item.get("type"))))
-            return _str(reply.get("title")), (), False
+            return _interactive(item, message)
         case "audio" if item.get("voice") is True:
             return describe("voice"), (), True
         case "reaction":
@@ -244,6 +250,37 @@ def _content(message: dict[str, Any]) -> tuple[str, tuple[FileRef, ...], bool]:
                 said = "; ".join(e for e in errors if e)  # Meta's own words, kept for whoever investigates
                 return describe(UNSHOWN[kind], f"({said})" if said else ""), (), True
             return describe(kind or "unsupported"), (), True
+
+
+def _interactive(item: dict[str, Any], message: dict[str, Any]) -> tuple[str, tuple[FileRef, ...], bool]:
+    """A button or list choice (its title and description), a Flow's answers (``nfm_reply``: the
+    form's fields, one per line), or — when Meta could not read it — a placeholder with Meta's words.
+    Never an empty text, which intake would refuse after the webhook was acknowledged."""
+    kind = _str(item.get("type"))
+    reply = _obj(item.get(kind))
+    if kind == "nfm_reply":
+        text = _flow_answers(reply)
+    else:
+        text = " — ".join(p for p in (_str(reply.get("title")), _str(reply.get("description"))) if p)
+    if text:
+        return text, (), False
+    said = "; ".join(e for e in (_str(_obj(e).get("title")) for e in _list(message.get("errors"))) if e)
+    return describe("unsupported", f"({said})" if said else ""), (), True
+
+
+def _flow_answers(reply: dict[str, Any]) -> str:
+    """A WhatsApp Flow's answers as «field: value» lines (its token left out), else its body text."""
+    raw = reply.get("response_json")
+    try:
+        answers = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        answers = None
+    lines = [
+        f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+        for key, value in _obj(answers).items()
+        if key != "flow_token" and value not in (None, "", [])
+    ]
+    return "\n".join(lines) or _str(reply.get("body"))
 
 
 def _json(answer: httpx.Response) -> Any:

@@ -160,6 +160,18 @@ def test_limits_and_nothing_at_all() -> None:
     assert parsed.inbound.sender_value == "ivan@mail.example"
 
 
+def test_a_second_from_header_names_the_sender_before_reply_to() -> None:
+    """Issue 14: with two From headers, the first without an address, the sender was taken from
+    Reply-To instead of the second From."""
+    raw = (
+        b"From: undisclosed-sender\r\nFrom: =?utf-8?b?0JjQstCw0L0=?= <ivan@mail.example>\r\n"
+        b"Reply-To: list@lists.example\r\nSubject: two From\r\nMessage-ID: <two-from@mail.example>\r\n\r\nbody\r\n"
+    )
+    parsed = parse_mail(raw)
+    assert parsed.inbound is not None
+    assert (parsed.inbound.sender_value, parsed.inbound.display_name) == ("ivan@mail.example", "Иван")
+
+
 def _outbound(*refs: str) -> OutboundMessage:
     return OutboundMessage(message_id=9, ticket_id=5, channel="email", recipient="ivan@mail.example", text="Ответ",
                            subject="Заказ", agent_name="Анна", reply_to_external_ids=refs)  # fmt: skip

@@ -102,15 +102,20 @@ _BODY_TYPES = frozenset({"text/plain", "text/html"})
 
 
 class _Headers:
-    """The first raw value of each header, looked up case-insensitively; never raises."""
+    """Raw header values by lower-case name, every occurrence kept in order; never raises."""
 
     def __init__(self, message: Message) -> None:
-        self.values: dict[str, str] = {}
+        self.every: dict[str, list[str]] = {}
         for name, value in message.raw_items():
-            self.values.setdefault(name.lower(), str(value))
+            self.every.setdefault(name.lower(), []).append(str(value))
+        self.values = {name: found[0] for name, found in self.every.items()}
 
     def raw(self, name: str) -> str:
+        """The first value of ``name`` ("" when absent)."""
         return self.values.get(name, "")
+
+    def all(self, name: str) -> list[str]:
+        return self.every.get(name, [])
 
     def text(self, name: str) -> str:
         return decode_header_value(self.values.get(name))
@@ -147,8 +152,10 @@ def _addresses(raw: str) -> list[tuple[str, str]]:
 
 
 def _sender(headers: _Headers, envelope_from: str | None) -> tuple[str | None, str | None]:
+    """The first address of From (of any From header: a broken mail may have a first one with no
+    address and the real one after it), else Sender, else Reply-To, else the envelope."""
     for header in ("from", "sender", "reply-to"):
-        found = _addresses(headers.raw(header))
+        found = [pair for raw in headers.all(header) for pair in _addresses(raw)]
         if found:
             name, address = found[0]
             shown = name.strip().strip('"').strip()

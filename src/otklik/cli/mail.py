@@ -28,7 +28,7 @@ from otklik.channels.adapters.email_parse import MailPolicy, MailRejected, parse
 from otklik.core.config import Settings, get_settings
 from otklik.core.db import commit_or_retry, make_engine, make_session_factory, unit_of_work
 from otklik.core.errors import DomainError
-from otklik.messages.actions import Intake, do_receive_batch
+from otklik.messages.actions import Intake, do_receive_batch, keyed_by_content
 
 log = logging.getLogger("otklik.mail")
 TEMPORARY = "451 4.3.0 temporary failure, please try again later"
@@ -76,7 +76,9 @@ def take_mail(
     inbound = parsed.inbound
     try:
         with factory() as session:  # a twin of this mail (another connection, poller) committing first is read
-            result = commit_or_retry(session, lambda: do_receive_batch(session, (inbound,))[0])
+            result = commit_or_retry(
+                session, lambda: do_receive_batch(session, (keyed_by_content(session, inbound),))[0]
+            )
     except SQLAlchemyError:
         log.exception("mail not stored: database failure")
         return MailOutcome(TEMPORARY, final=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -210,6 +210,19 @@ def do_receive_inbound(session: Session, inbound: InboundMessage, *, at: datetim
     for hook in _ON_STORED:  # the bot's turn on a live channel (otklik.bot.tasks)
         hook(session, intake)
     return intake
+
+
+def keyed_by_content(session: Session, inbound: InboundMessage) -> InboundMessage:
+    """``inbound`` as intake should key it: a channel id already stored for a *different* message
+    (mail clients, lists and spammers reuse Message-IDs) gets an id of its own derived from the
+    content, so the new message is stored rather than dropped as a repeat; a true repeat (same
+    sender, subject and text) keeps the id and stays a duplicate."""
+    stored = get_by_external_id(session, inbound.channel.value, inbound.external_id)
+    if stored is None or (stored.text, stored.subject or None) == (inbound.text.strip(), inbound.subject or None):
+        return inbound
+    seed = "\n".join((inbound.sender_value, inbound.subject or "", inbound.text.strip()))
+    digest = hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:16]
+    return replace(inbound, external_id=f"{inbound.external_id[:180]}#{digest}")
 
 
 def _after_new_ticket(session: Session, ticket: Ticket) -> None:

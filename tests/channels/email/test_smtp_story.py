@@ -195,6 +195,22 @@ def test_a_line_longer_than_rfc_5321_allows_is_taken(listener: int, session_fact
         assert stored.text == line.strip()
 
 
+def test_a_reused_message_id_with_other_content_is_a_new_mail(
+    listener: int, session_factory: sessionmaker[Session]
+) -> None:
+    """Issue 14: deduplication on Message-ID alone dropped a different mail that reused the id, with a
+    250. A repeat of the same mail is still one message; another mail under the same id is stored."""
+    first = customer_mail("Заказ 1", "<reused@mail.example>", "Где заказ 4512?")
+    other = customer_mail("Заказ 2", "<reused@mail.example>", "А теперь про возврат 9981.")
+    replies = [smtp_send(listener, mail) for mail in (first, first, other, other)]
+    assert [code for code, _ in replies] == [250] * 4
+    with session_factory() as session:
+        texts = session.scalars(
+            select(Message.text).where(Message.external_id.startswith("<reused@mail.example>")).order_by(Message.id)
+        ).all()
+    assert texts == ["Где заказ 4512?", "А теперь про возврат 9981."]
+
+
 def test_too_big_is_552_and_a_database_outage_is_451_so_the_sender_retries(
     session_factory: sessionmaker[Session], frozen_clock: clock.FrozenClock
 ) -> None:

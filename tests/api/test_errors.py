@@ -101,6 +101,14 @@ def test_unknown_routes_and_methods_are_problems_too(client: TestClient, cast: C
     assert problem_of(client.delete("/api/v1/tickets", headers=cast.agent_marina.headers), 405)["code"] == "http_405"
 
 
+def test_a_405_says_which_methods_the_route_allows(client: TestClient, cast: Cast) -> None:
+    """Issue 14 (RFC 9110 §15.5.6): the problem+json 405 dropped Starlette's ``Allow`` header."""
+    wrong = client.delete("/api/v1/messages/inbound", headers=cast.agent_marina.headers)
+    assert wrong.status_code == 405
+    assert wrong.headers["allow"] == "POST"
+    assert client.put("/api/v1/tickets", headers=cast.agent_marina.headers).headers["allow"] == "GET"
+
+
 def test_an_unexpected_failure_is_a_500_problem_and_nothing_is_saved(
     client: TestClient, cast: Cast, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -86,10 +86,13 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own refusals (404, 405…) as problems, with the headers they carry (405's ``Allow``)."""
     assert isinstance(exc, HTTPException)
     lang = pick_lang(request.headers.get("accept-language"))
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-    return problem(exc.status_code, lang, code=f"http_{exc.status_code}", detail=detail)
+    answer = problem(exc.status_code, lang, code=f"http_{exc.status_code}", detail=detail)
+    answer.headers.update(exc.headers or {})
+    return answer
 
 
 #: seconds a caller is asked to wait when the database is busy or away

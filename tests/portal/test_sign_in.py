@@ -223,6 +223,20 @@ def test_sessions_expire_and_end_at_sign_out(
     assert client.get("/portal", follow_redirects=False).status_code == 303
 
 
+def test_a_copied_portal_cookie_dies_at_sign_out(client: TestClient, db: Session, people: People) -> None:
+    """Issue 14: a session cookie kept working after sign-out until it expired. Signing out now ends
+    every portal session of the customer, a copy kept by another browser included."""
+    csrf = sign_in(client, db, people.anna)
+    copied = client.cookies.get(COOKIE)
+    assert copied
+    assert client.post("/portal/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    client.cookies.set(COOKIE, copied)
+    assert client.get("/portal", follow_redirects=False).status_code == 303
+    sign_in(client, db, people.anna)  # signing in again opens a session of the new generation
+    assert client.get("/portal", follow_redirects=False).status_code == 200
+
+
 def test_cookie_is_secure_over_https(engine: Any, session_factory: Any, db: Session, people: People) -> None:
     from otklik.main import create_app
 

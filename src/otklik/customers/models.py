@@ -34,6 +34,8 @@ class Customer(Base):
     lang: Mapped[str] = mapped_column(String(5), default="ru")
     #: the IANA zone they read times in (portal, follow page, mail); None = the desk's
     timezone: Mapped[str | None] = mapped_column(String(64))
+    #: raised by a portal sign-out: every portal session issued before it ends (the cookie carries it)
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: set when this customer turned out to be another one (kept so the merge can be undone)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))

@@ -106,6 +106,16 @@ def do_use_portal_link(session: Session, link: PortalLink, *, at: datetime) -> C
     return customer
 
 
+def do_end_portal_sessions(session: Session, customer: Customer, *, at: datetime) -> None:
+    """End every portal session of ``customer`` (a sign-out): a cookie copied before it no longer
+    opens their tickets. Emits ``customer.portal_signed_out``."""
+    customer.session_generation += 1
+    audit.record(
+        session, actor=Actor(ActorKind.CUSTOMER, customer.id, customer.name), action="customer.portal_signed_out",
+        entity="customer", entity_id=customer.id, data={"generation": customer.session_generation}, at=at,
+    )  # fmt: skip
+
+
 def do_record_portal_link_delivery(session: Session, link: PortalLink, *, sent: bool, error: str | None) -> None:
     """What the channel said about a link we sent. Emits ``customer.portal_link_delivered`` or ``…_failed``."""
     link.delivery_state = "sent" if sent else "failed"

@@ -17,7 +17,13 @@ from otklik.core.actors import Actor
 from otklik.core.config import get_settings
 from otklik.core.limiter import Rate
 from otklik.core.taxonomy import Channel, IdentityKind
-from otklik.customers.portal import do_create_portal_link, do_use_portal_link, live_portal_link
+from otklik.customers.models import Customer
+from otklik.customers.portal import (
+    do_create_portal_link,
+    do_end_portal_sessions,
+    do_use_portal_link,
+    live_portal_link,
+)
 from otklik.customers.queries import find_identity
 from otklik.customers.rules import normalise_identity
 from otklik.tickets.portal import portal_link_ref, portal_settings
@@ -142,9 +148,16 @@ def enter(token: str, request: Request, form: FormDep, state: State, db: DB) -> 
         return RedirectResponse(f"/portal/in/{token}", status_code=303)
     db.commit()
     answer = RedirectResponse("/portal", status_code=303)
-    return _with_session(request, state, answer, session.signed_in(customer.id))
+    return _with_session(request, state, answer, session.signed_in(customer.id, customer.session_generation))
 
 
 @router.post("/portal/logout")
-def logout(request: Request, form: FormDep, state: State) -> Response:
+def logout(request: Request, form: FormDep, state: State, db: DB) -> Response:
+    """Sign out: this browser's cookie is cleared and every portal session of the customer ends, so a
+    copied cookie no longer opens their tickets either."""
+    data = session.read(request, state.secret())
+    customer = db.get(Customer, data.customer_id) if data is not None and data.customer_id is not None else None
+    if customer is not None and data is not None and customer.session_generation == data.generation:
+        do_end_portal_sessions(db, customer, at=clock.now())
+        db.commit()
     return _with_session(request, state, RedirectResponse("/portal/login", status_code=303), session.anonymous())

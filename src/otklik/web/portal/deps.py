@@ -64,8 +64,8 @@ def get_me(request: Request, db: DB, state: State) -> Me:
     if data is None or data.customer_id is None:
         raise PortalLoginRequired
     customer = db.get(Customer, data.customer_id)
-    if customer is None or customer.merged_into_id is not None:
-        raise PortalLoginRequired
+    if customer is None or customer.merged_into_id is not None or customer.session_generation != data.generation:
+        raise PortalLoginRequired  # gone, merged away, or signed out since (on any device)
     return Me(customer, data, portal_lang(request, customer))
 
 

@@ -36,15 +36,17 @@ class PortalSession:
     csrf: str
     customer_id: int | None = None
     issued: int = 0
+    #: the customer's session generation when it was issued: a sign-out raises it, ending this session
+    generation: int = 0
 
 
 def anonymous() -> PortalSession:
     return PortalSession(secrets.token_urlsafe(24))
 
 
-def signed_in(customer_id: int) -> PortalSession:
+def signed_in(customer_id: int, generation: int = 0) -> PortalSession:
     """A fresh session: a new CSRF token, so a token seen before sign-in is worthless."""
-    return PortalSession(secrets.token_urlsafe(24), customer_id, int(time.time()))
+    return PortalSession(secrets.token_urlsafe(24), customer_id, int(time.time()), generation)
 
 
 def max_age_seconds() -> int:
@@ -52,7 +54,7 @@ def max_age_seconds() -> int:
 
 
 def encode(secret: bytes, data: PortalSession) -> str:
-    raw = json.dumps([data.csrf, data.customer_id, data.issued], separators=(",", ":")).encode()
+    raw = json.dumps([data.csrf, data.customer_id, data.issued, data.generation], separators=(",", ":")).encode()
     return sign(secret, PURPOSE, base64.urlsafe_b64encode(raw).decode().rstrip("="))
 
 
@@ -64,14 +66,15 @@ def decode(secret: bytes, cookie: str | None, *, now: float, max_age: float) -> 
     if payload is None:
         return None
     try:
-        csrf, customer_id, issued = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        fields = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        csrf, customer_id, issued, generation = (*fields, 0) if len(fields) == 3 else fields  # 3: issued before
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         return None
-    if not isinstance(csrf, str) or not csrf or not isinstance(issued, int):
+    if not isinstance(csrf, str) or not csrf or not isinstance(issued, int) or not isinstance(generation, int):
         return None
     if customer_id is not None and (not isinstance(customer_id, int) or not 0 <= now - issued <= max_age):
         return None
-    return PortalSession(csrf, customer_id, issued)
+    return PortalSession(csrf, customer_id, issued, generation)
 
 
 def read(request: Request, secret: bytes) -> PortalSession | None:

@@ -33,6 +33,23 @@ class Rate:
     burst: int
     per_minute: float
 
+    @property
+    def capacity(self) -> int:
+        return max(self.burst, 1)
+
+    @property
+    def per_second(self) -> float:
+        return max(self.per_minute, 0.001) / 60
+
+    @property
+    def refill_seconds(self) -> float:
+        """How long an empty bucket takes to be full again."""
+        return self.capacity / self.per_second
+
+    def wait(self, tokens: float) -> int:
+        """The whole seconds (≥ 1) until a bucket holding ``tokens`` (< 1) has a whole token."""
+        return max(math.ceil((1 - tokens) / self.per_second - 1e-9), 1)  # no float dust
+
 
 @dataclass(frozen=True, slots=True)
 class Bucket:
@@ -45,22 +62,14 @@ def take(bucket: Bucket | None, now: datetime, rate: Rate) -> tuple[Bucket, int]
 
     A missing bucket is full; a clock that went back refills nothing.
     """
-    capacity = max(rate.burst, 1)
-    per_second = max(rate.per_minute, 0.001) / 60
     if bucket is None:
-        tokens = float(capacity)
+        tokens = float(rate.capacity)
     else:
         elapsed = max((now - bucket.at).total_seconds(), 0.0)
-        tokens = min(capacity, bucket.tokens + elapsed * per_second)
+        tokens = min(rate.capacity, bucket.tokens + elapsed * rate.per_second)
     if tokens >= 1:
         return Bucket(tokens - 1, now), 0
-    return Bucket(tokens, now), max(math.ceil((1 - tokens) / per_second - 1e-9), 1)  # no float dust
-
-
-def full_after(bucket: Bucket, rate: Rate) -> datetime:
-    """When ``bucket`` is full again: from then on, forgetting it changes nothing."""
-    missing = max(rate.burst, 1) - bucket.tokens
-    return bucket.at + timedelta(seconds=max(missing, 0.0) / (max(rate.per_minute, 0.001) / 60))
+    return Bucket(tokens, now), rate.wait(tokens)
 
 
 class Limiter(Protocol):
@@ -89,8 +98,7 @@ class MemoryLimiter:
             return wait
 
     def _forget_full(self, now: datetime, rate: Rate) -> None:
-        full_after = max(rate.burst, 1) / (max(rate.per_minute, 0.001) / 60)
-        for key in [k for k, b in self._buckets.items() if (now - b.at).total_seconds() >= full_after]:
+        for key in [k for k, b in self._buckets.items() if (now - b.at).total_seconds() >= rate.refill_seconds]:
             del self._buckets[key]
 
 
@@ -140,15 +148,13 @@ class DatabaseLimiter:
 
     def hit(self, key: str, now: datetime, rate: Rate) -> int:
         stored = key if len(key) <= KEY_MAX else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
-        capacity = max(rate.burst, 1)
-        per_second = max(rate.per_minute, 0.001) / 60
-        values = {"key": stored, "now": now, "capacity": capacity, "per_second": per_second,
-                  "full_at": now + timedelta(seconds=capacity / per_second)}  # fmt: skip
+        values = {"key": stored, "now": now, "capacity": rate.capacity, "per_second": rate.per_second,
+                  "full_at": now + timedelta(seconds=rate.refill_seconds)}  # fmt: skip
         with self._engine.begin() as connection:
             tokens, spent = connection.execute(_SPEND, values).one()
             if self._sweep_due():
                 connection.execute(delete(RateBucket).where(RateBucket.full_at < now))
-        return 0 if spent else max(math.ceil((1 - tokens) / per_second - 1e-9), 1)
+        return 0 if spent else rate.wait(tokens)
 
     def _sweep_due(self) -> bool:
         with self._lock:

@@ -216,7 +216,7 @@ def keyed_by_content(session: Session, inbound: InboundMessage) -> InboundMessag
     """``inbound`` as intake should key it: a channel id already stored for a *different* message
     (mail clients, lists and spammers reuse Message-IDs) gets an id of its own derived from the
     content, so the new message is stored rather than dropped as a repeat; a true repeat (same
-    sender, subject and text) keeps the id and stays a duplicate."""
+    subject and text) keeps the id and stays a duplicate."""
     stored = get_by_external_id(session, inbound.channel.value, inbound.external_id)
     if stored is None or (stored.text, stored.subject or None) == (inbound.text.strip(), inbound.subject or None):
         return inbound

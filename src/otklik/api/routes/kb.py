@@ -33,8 +33,8 @@ def update(article_id: PathId, body: ArticleIn, db: DB, auth: AuthDep) -> Articl
     """Replace the text: a change becomes the new current version (the search finds only it)."""
     article = get_article(db, article_id)
     draft = actions.check_article(body.title, body.body, body.category.value, body.lang)
-    publishing = body.published if body.published is not None else article.published
-    actions.check_publish(auth.principal.role, publishing=publishing or article.published)
+    # publishing it, or changing what is already published
+    actions.check_publish(auth.principal.role, publishing=bool(body.published) or article.published)
     actions.do_update_article(
         db, article, draft, actor=auth.actor, published=body.published, author_agent_id=auth.agent.id
     )

@@ -108,17 +108,16 @@ class _Headers:
         self.every: dict[str, list[str]] = {}
         for name, value in message.raw_items():
             self.every.setdefault(name.lower(), []).append(str(value))
-        self.values = {name: found[0] for name, found in self.every.items()}
 
     def raw(self, name: str) -> str:
         """The first value of ``name`` ("" when absent)."""
-        return self.values.get(name, "")
+        return self.every.get(name, [""])[0]
 
     def all(self, name: str) -> list[str]:
         return self.every.get(name, [])
 
     def text(self, name: str) -> str:
-        return decode_header_value(self.values.get(name))
+        return decode_header_value(self.raw(name))
 
 
 def _id_tokens(raw: str) -> list[str]:

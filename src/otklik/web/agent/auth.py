@@ -6,20 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from otklik.agents.actions import actor_of, check_credentials, do_end_sessions
-from otklik.agents.models import Agent
 from otklik.agents.security import login_wait
 from otklik.core import clock
 from otklik.core.config import get_settings
 from otklik.core.errors import DomainError
-from otklik.web.agent.deps import FormDep, ui_lang
+from otklik.web.agent.deps import FormDep, session_agent, ui_lang
 from otklik.web.agent.session import (
-    SessionData,
     logged_in,
     logged_out,
-    password_stamp,
     read_session,
     write_session,
 )
@@ -85,20 +81,12 @@ def login(request: Request, form: FormDep, state: State, db: DB) -> Response:
     return answer
 
 
-def _signed_in(db: Session, data: SessionData | None) -> Agent | None:
-    """The agent whose live session ``data`` is, if it is one."""
-    if data is None or data.agent_id is None:
-        return None
-    agent = db.get(Agent, data.agent_id)
-    return agent if agent is not None and password_stamp(agent) == data.stamp else None
-
-
 @router.post("/agent/logout")
 def logout(request: Request, form: FormDep, state: State, db: DB) -> Response:
     """Sign out: this browser's cookie is cleared and every session of the agent ends, so a copy of
     the cookie (another device, a stolen one) no longer opens the desk either."""
     data = read_session(request, state.secret())
-    agent = _signed_in(db, data)
+    agent = session_agent(db, data)
     if agent is not None:
         do_end_sessions(db, agent, actor=actor_of(agent))
         db.commit()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from sqlalchemy.orm import Session
 
 from otklik.agents.actions import actor_of
 from otklik.agents.models import Agent
@@ -83,13 +84,19 @@ def _next_path(request: Request) -> str:
     return request.url.path + query
 
 
+def session_agent(db: Session, data: SessionData | None) -> Agent | None:
+    """The agent whose session ``data`` is, while its stamp holds (no new password, no sign-out since)."""
+    if data is None or data.agent_id is None:
+        return None
+    agent = db.get(Agent, data.agent_id)
+    return agent if agent is not None and password_stamp(agent) == data.stamp else None
+
+
 def _session_desk(request: Request, db: DB, state: State) -> Desk:
     """The agent of a live session; ``LoginRequired`` otherwise (deactivated, new password, expired)."""
     data = read_session(request, state.secret())
-    if data is None or data.agent_id is None:
-        raise LoginRequired(_next_path(request))
-    agent = db.get(Agent, data.agent_id)
-    if agent is None or not agent.active or password_stamp(agent) != data.stamp:
+    agent = session_agent(db, data)
+    if agent is None or not agent.active or data is None:
         raise LoginRequired(_next_path(request))
     return Desk(agent, principal_of(agent), data, ui_lang(request), agent_zone(db, agent.id))
 

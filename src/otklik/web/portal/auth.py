@@ -17,7 +17,6 @@ from otklik.core.actors import Actor
 from otklik.core.config import get_settings
 from otklik.core.limiter import Rate
 from otklik.core.taxonomy import Channel, IdentityKind
-from otklik.customers.models import Customer
 from otklik.customers.portal import (
     do_create_portal_link,
     do_end_portal_sessions,
@@ -29,7 +28,7 @@ from otklik.customers.rules import normalise_identity
 from otklik.tickets.portal import portal_link_ref, portal_settings
 from otklik.web.common import DB, State, client_address
 from otklik.web.portal import session
-from otklik.web.portal.deps import FormDep, PortalRefused, portal_lang
+from otklik.web.portal.deps import FormDep, PortalRefused, portal_lang, session_customer
 from otklik.web.portal.pages import render
 from otklik.web.ui import tr
 
@@ -155,9 +154,8 @@ def enter(token: str, request: Request, form: FormDep, state: State, db: DB) -> 
 def logout(request: Request, form: FormDep, state: State, db: DB) -> Response:
     """Sign out: this browser's cookie is cleared and every portal session of the customer ends, so a
     copied cookie no longer opens their tickets either."""
-    data = session.read(request, state.secret())
-    customer = db.get(Customer, data.customer_id) if data is not None and data.customer_id is not None else None
-    if customer is not None and data is not None and customer.session_generation == data.generation:
+    customer = session_customer(db, session.read(request, state.secret()))
+    if customer is not None:
         do_end_portal_sessions(db, customer, at=clock.now())
         db.commit()
     return _with_session(request, state, RedirectResponse("/portal/login", status_code=303), session.anonymous())

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from otklik.core import clock
 from otklik.customers.models import Customer
@@ -61,12 +62,18 @@ class Me:
 def get_me(request: Request, db: DB, state: State) -> Me:
     """The customer of a live session; ``PortalLoginRequired`` otherwise (expired, forged, merged away)."""
     data = session.read(request, state.secret())
-    if data is None or data.customer_id is None:
-        raise PortalLoginRequired
-    customer = db.get(Customer, data.customer_id)
-    if customer is None or customer.merged_into_id is not None or customer.session_generation != data.generation:
+    customer = session_customer(db, data)
+    if customer is None or customer.merged_into_id is not None or data is None:
         raise PortalLoginRequired  # gone, merged away, or signed out since (on any device)
     return Me(customer, data, portal_lang(request, customer))
+
+
+def session_customer(db: Session, data: session.PortalSession | None) -> Customer | None:
+    """The customer whose portal session ``data`` is, unless they signed out since (on any device)."""
+    if data is None or data.customer_id is None:
+        return None
+    customer = db.get(Customer, data.customer_id)
+    return customer if customer is not None and customer.session_generation == data.generation else None
 
 
 async def get_viewing_me(me: Annotated[Me, Depends(get_me)]) -> Me:

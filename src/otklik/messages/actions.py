@@ -459,7 +459,8 @@ def do_announce_owner(session: Session, ticket: Ticket, *, at: datetime | None =
     if owner is None or ticket.status == Status.CLOSED.value:
         return None
     latest = _latest_inbound(session, ticket)
-    if (latest.channel if latest else ticket.channel) not in CONVERSATION_ONLY:
+    channel = latest.channel if latest else ticket.channel  # where the notice goes, as reply_channel says
+    if channel not in CONVERSATION_ONLY:
         return None
     told = session.scalars(
         select(Message)
@@ -474,21 +475,31 @@ def do_announce_owner(session: Session, ticket: Ticket, *, at: datetime | None =
     lang = language_of(latest.text if latest else None, default=known)  # the language they wrote in
     moment = at or clock.now()
     text = translate("notice.owner", lang, name=owner.name)
-    message = _store_outbound(session, ticket, text=text, public=True, agent=None, at=moment)
+    message = _store_outbound(session, ticket, text=text, public=True, agent=None, at=moment, channel=channel)
     message.facts = {"notice": OWNER_NOTICE, "owner_id": owner.id}
     return message
 
 
 def _store_outbound(
-    session: Session, ticket: Ticket, *, text: str, public: bool, agent: Agent | None, at: datetime
+    session: Session,
+    ticket: Ticket,
+    *,
+    text: str,
+    public: bool,
+    agent: Agent | None,
+    at: datetime,
+    channel: str | None = None,
 ) -> Message:
-    """Our message on ``ticket``, stored; a public one goes to the customer's latest channel and into
-    the outbox (``message.deliver``), a note stays on the ticket's own channel."""
+    """Our message on ``ticket``, stored; a public one goes to the customer's latest channel (``channel``
+    when the caller has already looked it up) and into the outbox (``message.deliver``), a note stays on
+    the ticket's own channel."""
+    if channel is None:
+        channel = reply_channel(session, ticket) if public or agent is not None else ticket.channel
     message = Message(
         ticket_id=ticket.id,
         direction=Direction.OUTBOUND.value,
         public=public,
-        channel=reply_channel(session, ticket) if public or agent is not None else ticket.channel,
+        channel=channel,
         author_agent_id=agent.id if agent is not None else None,
         author_agent=agent,
         text=text,

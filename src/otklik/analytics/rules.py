@@ -3,11 +3,14 @@ alert fires. Values in, values out; no database, no clock."""
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 #: an alert needs this many answered tickets on each side (public, private) to compare medians
 MIN_ANSWERED = 3
@@ -140,3 +143,33 @@ def minutes(seconds: float | None) -> str:
         return "—"
     value = seconds / 60
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def period_bounds(period: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """``2026-11`` → the month's first and next month's first midnight in ``zone``, as UTC; a
+    ``ValueError`` that names the expected form otherwise."""
+    try:
+        year, month = (int(part) for part in period.split("-"))
+        start = datetime(year, month, 1, tzinfo=zone)
+    except ValueError:
+        raise ValueError(f"{period!r}: expected YYYY-MM, e.g. 2026-11") from None
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def csv_text(rows: Iterable[Mapping[str, object]]) -> str:
+    """Rows as CSV (header first); a cell that a spreadsheet would run as a formula is quoted with «'»."""
+    out = io.StringIO()
+    writer: csv.DictWriter[str] | None = None
+    for row in rows:
+        if writer is None:
+            writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\r\n")
+            writer.writeheader()
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value

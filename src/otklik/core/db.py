@@ -10,10 +10,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
+from sqlalchemy import BigInteger, DateTime, Engine, Float, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 from otklik.core.clock import as_utc
@@ -54,6 +57,45 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else as_utc(value)
+
+
+class seconds_between(FunctionElement[float]):  # noqa: N801 - reads as the SQL function it is
+    """``seconds_between(start, end)``: ``end − start`` in seconds, computed by the database (reports
+    aggregate durations in SQL rather than fetching every pair of timestamps)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(seconds_between)
+def _seconds_postgresql(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+
+
+class utc_hour(FunctionElement[int]):  # noqa: N801 - reads as the SQL function it is
+    """``utc_hour(moment)``: the hour of day (0–23) of a stored timestamp in UTC."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(utc_hour)
+def _hour_postgresql(element: utc_hour, compiler: SQLCompiler, **kw: Any) -> str:
+    (moment,) = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(EXTRACT(HOUR FROM ({moment}) AT TIME ZONE 'UTC') AS INTEGER)"
+
+
+@compiles(utc_hour, "sqlite")
+def _hour_sqlite(element: utc_hour, compiler: SQLCompiler, **kw: Any) -> str:
+    (moment,) = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(strftime('%H', {moment}) AS INTEGER)"
 
 
 def _unicode_lower(value: object) -> object:

@@ -33,6 +33,8 @@ from otklik.tickets.actions import agent_actor
 from otklik.tickets.models import Ticket
 
 OVERRIDE = "override"
+#: the audit event of every public reply checked before sending (the reports' flag rate)
+CHECKED = "quality.reply_checked"
 DISMISSAL = "dismissal"
 MAX_REASON = 2000
 TIMELINE = 200  # latest messages read for the customer's last word and our earlier replies
@@ -156,7 +158,8 @@ def check_before_send(
     defaults on a public ticket. Blocking flags raise ``ReplyBlocked`` unless ``override_reason``
     is given; then the override is recorded (``quality.override_recorded``). A reason given for a
     reply that only has warnings records them as dismissed (``quality.dismissal_recorded``).
-    A blank reason is a 422 naming ``override_reason``. Writes nothing when nothing is disputed.
+    A blank reason is a 422 naming ``override_reason``. Records ``quality.reply_checked`` with the
+    codes found (none for a clean reply).
     """
     channel = reply_channel(session, ticket)
     if not public:
@@ -190,6 +193,11 @@ def check_before_send(
             customer_message=context.customer_message,
             at=at,
         )
+    codes = sorted({f.code for f in result.flags})
+    audit.record(
+        session, actor=agent_actor(agent), action=CHECKED, entity="ticket", entity_id=ticket.id, ticket_id=ticket.id,
+        data={"flagged": bool(codes), "codes": codes, "channel": channel}, at=at or clock.now(),
+    )  # fmt: skip
     return Verdict(True, channel, ticket.is_public, result, decision, feedback)
 
 

@@ -20,6 +20,7 @@ from otklik.channels.queries import inactivity_seconds
 from otklik.core import jobs
 from otklik.tickets.models import Ticket
 from otklik.timers.queries import active_policies
+from otklik.timers.rules import business_time_between
 from otklik.timers.sla import AGE_LEVELS, Policy, Stage, Target, pick_policy, stages
 
 SLA_STAGE = "ticket.sla_stage"
@@ -123,6 +124,8 @@ def stop_response_clock(session: Session, ticket: Ticket, answered_at: datetime)
     asked = ticket.first_customer_message_at
     if ticket.first_response_at is None and asked is not None and answered_at >= asked:
         ticket.first_response_at = answered_at
+        waited = business_time_between(asked, answered_at, policy_for(session, ticket).calendar)
+        ticket.first_response_business_seconds = round(waited.total_seconds())
     if ticket.waiting_since is None or answered_at < ticket.waiting_since:
         return False
     ticket.waiting_since = None

@@ -41,6 +41,7 @@ class Ticket(Base):
         Index("ix_tickets_updated", "updated_at", "id"),
         # who is waiting for us longest (backlog guard, "near breach" queue)
         Index("ix_tickets_waiting", "waiting_since"),
+        Index("ix_tickets_created_at", "created_at"),  # the reports' periods
         # the customer's history
         Index("ix_tickets_customer_history", "customer_id", "created_at"),
         {"sqlite_autoincrement": True},  # with the seed in the migration: ids start at 10001
@@ -68,6 +69,8 @@ class Ticket(Base):
     sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id", ondelete="SET NULL"))
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the first response's wait in the SLA calendar's open time, recorded with it (for the reports)
+    first_response_business_seconds: Mapped[int | None] = mapped_column(Integer)
     first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,251 @@
+"""Where each channel is heading, read from its recent history: arrivals against resolutions and the
+projected backlog, weekly public complaints, and an Erlang C staffing plan per hour for live channels.
+
+* **Flow**: tickets created in the last ``FLOW_DAYS`` (fewer for a channel younger than that) against
+  tickets resolved in them; the backlog is every unresolved ticket now.
+* **Breach**: the first coming day whose newcomer, waiting first in first out behind the projected
+  backlog, would be resolved after the normal-urgency resolution target (on its SLA calendar).
+* **Staffing**: arrivals per local hour of day averaged over the last ``STAFFING_DAYS`` (or the
+  channel's life, if shorter); handle time the median from our first reply to the proposed solution
+  over the last ``HANDLE_DAYS``; agents rostered: those who answered on the channel in those days and
+  whose shift covers that hour today.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from otklik.analytics.erlang import agents_needed
+from otklik.analytics.forecast import Flow, Projection, Shortfall, growth, project, shortfalls
+from otklik.analytics.metrics import RESOLVED, spreads
+from otklik.analytics.rules import iso_week, week_start
+from otklik.bot.actions import LIVE_CHANNELS
+from otklik.core.db import seconds_between, utc_hour
+from otklik.messages.models import Direction, Message
+from otklik.routing.models import RoutingProfile
+from otklik.routing.queries import shift_calendar
+from otklik.tickets.models import Ticket
+from otklik.timers.queries import active_policies
+from otklik.timers.rules import add_business_time, is_open
+from otklik.timers.sla import pick_policy
+
+FLOW_DAYS = 7
+STAFFING_DAYS = 7
+HANDLE_DAYS = 28
+#: a live conversation is taken within a minute for 80 % of customers unless asked otherwise
+LIVE_TARGET_SECONDS = 60
+LIVE_TARGET_SHARE = 0.8
+DAY = timedelta(days=1)
+
+
+def _days_of(session: Session, channel: str, now: datetime, days: int) -> int:
+    """``days``, or fewer whole days for a channel whose first ticket is more recent."""
+    first = session.scalar(
+        select(func.min(Ticket.created_at)).where(Ticket.channel == channel, Ticket.created_at >= now - days * DAY)
+    )
+    return 0 if first is None else min(days, math.ceil((now - first) / DAY))
+
+
+def flows(session: Session, now: datetime, *, days: int = FLOW_DAYS) -> dict[str, Flow]:
+    """Each channel with tickets in the last ``days`` or waiting now."""
+    since = now - days * DAY
+    live = Ticket.merged_into_id.is_(None)
+    arrived = dict(
+        session.execute(
+            select(Ticket.channel, func.count()).where(live, Ticket.created_at >= since).group_by(Ticket.channel)
+        ).all()
+    )
+    resolved_at = func.coalesce(Ticket.solved_at, Ticket.closed_at)
+    resolved = dict(
+        session.execute(
+            select(Ticket.channel, func.count())
+            .where(live, Ticket.status.in_(RESOLVED), resolved_at >= since, resolved_at < now)
+            .group_by(Ticket.channel)
+        ).all()
+    )
+    backlog = dict(
+        session.execute(
+            select(Ticket.channel, func.count()).where(live, Ticket.status.not_in(RESOLVED)).group_by(Ticket.channel)
+        ).all()
+    )
+    channels = sorted(set(arrived) | set(resolved) | set(backlog))
+    return {
+        c: Flow(c, _days_of(session, c, now, days) or days, arrived.get(c, 0), resolved.get(c, 0), backlog.get(c, 0))
+        for c in channels
+    }
+
+
+def resolution_target(session: Session) -> Callable[[datetime], datetime]:
+    """When a normal-urgency ticket arriving at a moment is due to be resolved."""
+    policy = pick_policy(active_policies(session), urgency="normal", category=None, org_tier=None)
+    return lambda arrival: add_business_time(arrival, policy.resolution, policy.calendar)
+
+
+def projections(session: Session, now: datetime) -> list[Projection]:
+    target = resolution_target(session)
+    return [project(flow, now, target) for flow in flows(session, now).values()]
+
+
+@dataclass(frozen=True, slots=True)
+class WeekCount:
+    week: str
+    start: datetime
+    count: int
+    complete: bool
+
+
+def public_weeks(session: Session, now: datetime, *, weeks: int = 8) -> list[WeekCount]:
+    """Public complaints opened per ISO week (UTC), oldest first; the current week last, incomplete."""
+    current = week_start(now)
+    starts = [current - timedelta(weeks=n) for n in range(weeks, -1, -1)]
+    counts = []
+    for start in starts:
+        count = session.scalar(
+            select(func.count()).where(
+                Ticket.is_public.is_(True),
+                Ticket.merged_into_id.is_(None),
+                Ticket.created_at >= start,
+                Ticket.created_at < start + timedelta(weeks=1),
+            )
+        )
+        counts.append(WeekCount(iso_week(start), start, int(count or 0), complete=start < current))
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class Hour:
+    """One local hour of today: arrivals expected, agents Erlang C needs, agents rostered."""
+
+    hour: int
+    arrivals_per_hour: float
+    needed: int
+    rostered: int
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    channel: str
+    handle_seconds: float
+    target_seconds: float
+    target_share: float
+    hours: tuple[Hour, ...]
+
+    @property
+    def shortfalls(self) -> list[Shortfall]:
+        return shortfalls([h.needed for h in self.hours], [h.rostered for h in self.hours])
+
+    @property
+    def peak(self) -> Hour:
+        return max(self.hours, key=lambda h: (h.arrivals_per_hour, -h.hour))
+
+
+def hourly_arrivals(session: Session, channel: str, now: datetime, zone: ZoneInfo) -> list[float]:
+    """Tickets opened per local hour of day, averaged over the days counted."""
+    days = _days_of(session, channel, now, STAFFING_DAYS)
+    per_hour = [0.0] * 24
+    if not days:
+        return per_hour
+    rows = session.execute(
+        select(utc_hour(Ticket.created_at), func.count())
+        .where(Ticket.channel == channel, Ticket.merged_into_id.is_(None), Ticket.created_at >= now - days * DAY)
+        .group_by(utc_hour(Ticket.created_at))
+    )
+    offset = round((now.astimezone(zone).utcoffset() or timedelta()).total_seconds() / 3600)
+    for hour, count in rows:
+        per_hour[(int(hour) + offset) % 24] += count / days
+    return per_hour
+
+
+def handle_seconds(session: Session, channel: str, now: datetime) -> float | None:
+    """Median time from our first reply to the proposed solution, over the channel's recent tickets."""
+    seconds = seconds_between(Ticket.first_response_at, Ticket.solved_at)
+    found = spreads(
+        session,
+        Ticket.channel,
+        seconds,
+        [Ticket.channel == channel, Ticket.created_at >= now - HANDLE_DAYS * DAY, Ticket.solved_at.is_not(None)],
+    )
+    spread = found.get(channel)
+    return spread.median if spread and spread.median and spread.median > 0 else None
+
+
+def rostered(session: Session, channel: str, now: datetime, zone: ZoneInfo) -> list[int]:
+    """Per local hour of today: agents who answered on the channel lately and whose shift covers it."""
+    since = now - STAFFING_DAYS * DAY
+    agents = session.scalars(
+        select(Message.author_agent_id)
+        .where(
+            Message.channel == channel,
+            Message.direction == Direction.OUTBOUND.value,
+            Message.author_agent_id.is_not(None),
+            Message.created_at >= since,
+        )
+        .distinct()
+    ).all()
+    shifts = [
+        shift_calendar(p) for p in session.scalars(select(RoutingProfile).where(RoutingProfile.agent_id.in_(agents)))
+    ]
+    midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    return [
+        sum(1 for shift in shifts if shift is not None and is_open(midnight + timedelta(hours=h, minutes=30), shift))
+        for h in range(24)
+    ]
+
+
+def staffing_plan(
+    session: Session,
+    channel: str,
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    target_seconds: float = LIVE_TARGET_SECONDS,
+    target_share: float = LIVE_TARGET_SHARE,
+) -> Plan | None:
+    """Today's hours of a channel; None when its history has no handle time yet."""
+    handle = handle_seconds(session, channel, now)
+    if handle is None:
+        return None
+    arrivals = hourly_arrivals(session, channel, now, zone)
+    on_shift = rostered(session, channel, now, zone)
+    hours = tuple(
+        Hour(
+            hour,
+            round(rate, 2),
+            agents_needed(
+                arrivals_per_hour=rate, handle_seconds=handle, target_seconds=target_seconds, target_share=target_share
+            ).agents,
+            on_shift[hour],
+        )
+        for hour, rate in enumerate(arrivals)
+    )
+    return Plan(channel, handle, target_seconds, target_share, hours)
+
+
+def live_plans(session: Session, now: datetime, zone: ZoneInfo) -> list[Plan]:
+    plans = (staffing_plan(session, channel.value, now, zone) for channel in sorted(LIVE_CHANNELS))
+    return [plan for plan in plans if plan is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    now: datetime
+    projections: list[Projection]
+    public_weeks: list[WeekCount]
+    plans: list[Plan]
+
+    @property
+    def public_growth(self) -> float | None:
+        """The latest complete week's public complaints against the week before (0.4 = +40 %)."""
+        complete = [w for w in self.public_weeks if w.complete]
+        return growth(complete[-2].count, complete[-1].count) if len(complete) >= 2 else None
+
+
+def outlook(session: Session, now: datetime, zone: ZoneInfo) -> Outlook:
+    return Outlook(now, projections(session, now), public_weeks(session, now), live_plans(session, now, zone))

@@ -3,9 +3,15 @@ out by hand from the rows written there, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from otklik.analytics.metrics import Dimension, Health, Scope, Spread, health, labels
+from otklik.analytics.rules import csv_text, period_bounds
+from otklik.core import clock
 from tests.analytics.history import NOW, SINCE, UNTIL, build
 from tests.conftest import Cast
 
@@ -72,3 +78,44 @@ def test_per_agent_and_one_channel_only(db: Session, cast: Cast) -> None:
     assert rows[str(marina.id)].not_an_answer == 1
     assert rows[str(anna.id)].promises_broken == 1
     assert labels(db, Dimension.AGENT, rows) == {str(marina.id): marina.name, str(anna.id): anna.name}
+
+
+def test_the_health_table_over_http_as_json_and_csv(
+    client: TestClient, db: Session, cast: Cast, frozen_clock: clock.FrozenClock
+) -> None:
+    build(db, marina=cast.agent_marina.agent.id, anna=cast.agent_anna.agent.id, boris=cast.lead_boris.agent.id)
+    db.commit()
+    frozen_clock.set(NOW)
+    boris = cast.lead_boris.headers
+    body = client.get("/api/v1/analytics/health?since=2026-11-02&until=2026-11-09", headers=boris).json()
+    rows = {row["key"]: row for row in body["rows"]}
+    assert body["by"] == "channel"
+    assert body["floor"] == 0.3
+    assert body["since"].startswith("2026-11-01T21:00")  # midnight in Moscow
+    telegram = rows["telegram"]
+    assert (telegram["volume"], telegram["first_response_median_seconds"], telegram["reopen_rate"]) == (4, 3600.0, 0.5)
+    assert (telegram["backlog_month"], telegram["promises_kept"]) == (1, 1)
+    assert telegram["below_floor"] is False  # 25 % resolved, but 4 tickets are too few to speak of
+    agents = client.get("/api/v1/analytics/health?since=2026-11-02&until=2026-11-09&by=agent", headers=boris).json()
+    assert {row["label"] for row in agents["rows"]} == {"Марина Складова", "Анна Финансова", None}
+    csv_answer = client.get("/api/v1/analytics/health?since=2026-11-02&until=2026-11-09&format=csv", headers=boris)
+    assert csv_answer.headers["content-type"].startswith("text/csv")
+    assert "attachment" in csv_answer.headers["content-disposition"]
+    header, *lines = csv_answer.text.splitlines()
+    assert header.startswith("key,label,volume,answered,first_response_median_seconds,")
+    assert lines[0].startswith("telegram,telegram,4,3,3600.0,7200.0,")
+    bad = client.get("/api/v1/analytics/health?period=November", headers=boris)
+    assert bad.status_code == 422
+    assert "YYYY-MM" in bad.json()["detail"]
+    backwards = client.get("/api/v1/analytics/health?since=2026-11-09&until=2026-11-02", headers=boris)
+    assert backwards.status_code == 422
+    assert client.get("/api/v1/analytics/health", headers=cast.agent_marina.headers).status_code == 403
+
+
+def test_a_month_in_the_desk_time_zone_and_a_formula_never_reaches_a_spreadsheet() -> None:
+    since, until = period_bounds("2026-12", ZoneInfo("Europe/Moscow"))
+    assert (since.isoformat(), until.isoformat()) == ("2026-11-30T21:00:00+00:00", "2026-12-31T21:00:00+00:00")
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        period_bounds("2026-13", ZoneInfo("Europe/Moscow"))
+    text = csv_text([{"label": "=HYPERLINK(1)", "n": None}, {"label": "Марина", "n": 2}])
+    assert text.splitlines() == ["label,n", "'=HYPERLINK(1),", "Марина,2"]

@@ -3,7 +3,7 @@ agent or category, the outlook (backlog projection, public complaints, staffing)
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -54,8 +54,8 @@ def window(period: str | None, since: date | None, until: date | None, days: int
         except ValueError as exc:
             raise InvalidInput("invalid_field", field="period", reason=str(exc)) from None
     now = clock.now()
-    start = now - timedelta(days=days) if since is None else datetime.combine(since, time(), zone)
-    end = now if until is None else datetime.combine(until, time(), zone)
+    start = now - timedelta(days=days) if since is None else datetime.combine(since, time(), zone).astimezone(UTC)
+    end = now if until is None else datetime.combine(until, time(), zone).astimezone(UTC)
     if end <= start:
         raise InvalidInput("invalid_field", field="until", reason="после since / after since")
     return start, end

@@ -1,0 +1,134 @@
+"""Where a channel is heading: the projected backlog and its breach day, public complaints per week,
+and the hourly Erlang C plan against the agents rostered, each worked out by hand in the comments."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from otklik.analytics.forecast import Flow, Shortfall, below_floor, growth, project, shortfalls
+from otklik.analytics.outlook import flows, outlook
+from otklik.core import clock
+from otklik.routing.models import RoutingProfile
+from tests.analytics.history import History
+from tests.conftest import Cast
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+#: Monday 16 November 2026, 09:00 in Moscow
+NOW = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
+
+
+def five_days(arrival: datetime) -> datetime:
+    return arrival + timedelta(days=5)
+
+
+def test_the_backlog_grows_by_arrivals_minus_resolutions_until_the_wait_outgrows_the_target() -> None:
+    flow = Flow("whatsapp", days=7, arrived=63, resolved=42, backlog=21)  # 9 in, 6 out a day
+    seen = project(flow, NOW, five_days)
+    assert seen.backlog == (21, 24, 27, 30, 33, 36, 39, 42)
+    assert seen.waits_days[:5] == (3.5, 4.0, 4.5, 5.0, 5.5)  # backlog / 6 a day
+    assert seen.breach_day == 4  # 5.0 days is still within five; 5.5 is not
+    assert flow.growing
+
+
+def test_no_resolutions_breach_with_the_first_waiting_ticket_and_a_shrinking_backlog_stops_at_zero() -> None:
+    stalled = project(Flow("vk", days=7, arrived=7, resolved=0, backlog=0), NOW, five_days)
+    assert (stalled.breach_day, stalled.waits_days[1], stalled.backlog[1]) == (1, None, 1.0)
+    clearing = project(Flow("email", days=7, arrived=0, resolved=70, backlog=5), NOW, five_days)
+    assert (clearing.backlog[:2], clearing.breach_day) == ((5.0, 0.0), None)
+
+
+def test_growth_floor_and_shortfall_runs() -> None:
+    assert (growth(5, 7), growth(0, 3), growth(10, 5)) == (0.4, None, -0.5)
+    assert [below_floor(*case) for case in ((5, 0.2), (4, 0.0), (10, 0.3), (10, None))] == [True, False, False, False]
+    runs = shortfalls([1, 1, 4, 4, 4, 2, 0], [1, 1, 1, 1, 1, 1, 0])
+    assert runs == [Shortfall(2, 5, 3), Shortfall(5, 6, 1)]
+
+
+def whatsapp_week(db: Session, cast: Cast) -> History:
+    """WhatsApp opened on Friday 13 November. Each day: three chats at about 10:10 Moscow time,
+    solved 40 minutes after they came (first reply at 10 minutes: 30 minutes of handling), and one at
+    11:20 left open. Marina answers there on a Monday shift of 10:00–12:00; Anna answers with no
+    shift; Pavel has a shift but never worked the channel. Public complaints: 5 in the week of
+    2 November, 7 in the week of 9 November, 1 this morning."""
+    h = History(db)
+    marina, anna, pavel = cast.agent_marina.agent, cast.agent_anna.agent, cast.agent_pavel.agent
+    for day in (13, 14, 15):
+        for n, (hour, minute) in enumerate(((7, 10), (7, 20), (7, 30), (8, 20))):
+            came = datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+            if n < 3:
+                ticket = h.ticket(f"w{day}{n}", "whatsapp", came, status="solved", assignee_id=marina.id,
+                                  first_response_at=came + timedelta(minutes=10),
+                                  solved_at=came + timedelta(minutes=40))  # fmt: skip
+                h.message(ticket, came + timedelta(minutes=10), ours=True, agent_id=marina.id if n else anna.id)
+            else:
+                h.ticket(f"w{day}{n}", "whatsapp", came, status="open", waiting_since=came)
+    weekdays = [[["10:00", "12:00"]], [], [], [], [], [], []]
+    always = [[["00:00", "23:59"]]] * 7
+    for agent, shift in ((marina, weekdays), (pavel, always)):
+        db.add(
+            RoutingProfile(agent_id=agent.id, timezone="Europe/Moscow", shift=shift, languages=["ru"], updated_at=NOW)
+        )
+    public = [*(datetime(2026, 11, 2 + n, 12, tzinfo=UTC) for n in range(5))]
+    public += [datetime(2026, 11, 9 + n % 5, 12, n, tzinfo=UTC) for n in range(7)]
+    public += [datetime(2026, 11, 16, 5, tzinfo=UTC)]
+    for n, came in enumerate(public):
+        h.ticket(f"p{n}", "public", came, status="open", is_public=True)
+    db.commit()
+    return h
+
+
+def test_a_new_channel_measured_over_its_own_days(db: Session, cast: Cast) -> None:
+    whatsapp_week(db, cast)
+    flow = flows(db, NOW)["whatsapp"]
+    # first chat 13 Nov 07:10 UTC, now 16 Nov 06:00: under three days, counted as three
+    assert (flow.days, flow.arrived, flow.resolved, flow.backlog) == (3, 12, 9, 3)
+    assert (flow.arrivals_per_day, flow.resolutions_per_day) == (4.0, 3.0)
+
+
+def test_the_outlook_of_the_week(db: Session, cast: Cast) -> None:
+    whatsapp_week(db, cast)
+    seen = outlook(db, NOW, MOSCOW)
+    whatsapp = next(p for p in seen.projections if p.flow.channel == "whatsapp")
+    # a newcomer waits backlog / 3 a day; the normal target is 27 office hours (Mon–Fri 9–18 Moscow).
+    # Sunday: 9 waiting → 3 days → Wednesday 09:00, due Wednesday 18:00 (in time).
+    # Next Monday: 10 waiting → 3⅓ days → Thursday 17:00, due Wednesday 18:00: the breach.
+    assert whatsapp.backlog == (3, 4, 5, 6, 7, 8, 9, 10)
+    assert whatsapp.breach_day == 7
+    assert [(w.week, w.count, w.complete) for w in seen.public_weeks[-3:]] == [
+        ("2026-W45", 5, True), ("2026-W46", 7, True), ("2026-W47", 1, False),
+    ]  # fmt: skip
+    assert seen.public_growth == 0.4
+    [plan] = [p for p in seen.plans if p.channel == "whatsapp"]
+    assert plan.handle_seconds == 1800.0
+    ten, eleven = plan.hours[10], plan.hours[11]
+    # 10:00: 3 chats an hour × 30 min = 1.5 Erlangs; 3 agents give 77.5 % within a minute, 4 give 93.1 %
+    assert (ten.arrivals_per_hour, ten.needed, ten.rostered) == (3.0, 4, 1)
+    # 11:00: 0.5 Erlangs; 1 agent gives 50.8 %, 2 give 90.5 %
+    assert (eleven.arrivals_per_hour, eleven.needed, eleven.rostered) == (1.0, 2, 1)
+    assert sum(h.needed for h in plan.hours) == 6  # nobody is needed in an hour nobody writes
+    assert plan.shortfalls == [Shortfall(10, 11, 3), Shortfall(11, 12, 1)]
+
+
+def test_outlook_and_staffing_over_http(
+    client: TestClient, db: Session, cast: Cast, frozen_clock: clock.FrozenClock
+) -> None:
+    whatsapp_week(db, cast)
+    frozen_clock.set(NOW)
+    body: dict[str, Any] = client.get("/api/v1/analytics/outlook", headers=cast.lead_boris.headers).json()
+    whatsapp = next(c for c in body["channels"] if c["channel"] == "whatsapp")
+    assert (whatsapp["breach_day"], whatsapp["breach_date"], whatsapp["growing"]) == (7, "2026-11-23", True)
+    assert body["public_growth"] == 0.4
+    [plan] = [p for p in body["staffing"] if p["channel"] == "whatsapp"]
+    assert plan["shortfalls"] == [{"start": 10, "end": 11, "missing": 3}, {"start": 11, "end": 12, "missing": 1}]
+    learnt = client.get("/api/v1/analytics/staffing?channel=whatsapp", headers=cast.lead_boris.headers).json()
+    assert (learnt["arrivals_per_hour"], learnt["handle_seconds"], learnt["agents"]) == (3.0, 1800.0, 4)
+    assert learnt["source"] == {"arrivals_per_hour": "history", "handle_seconds": "history"}
+    empty = client.get("/api/v1/analytics/staffing?channel=viber", headers=cast.lead_boris.headers)
+    assert empty.status_code == 422
+    assert "viber" in empty.json()["detail"]
+    assert client.get("/api/v1/analytics/outlook", headers=cast.agent_anna.headers).status_code == 403

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from otklik.analytics.forecast import Flow, Shortfall, below_floor, growth, project, shortfalls
 from otklik.analytics.outlook import flows, outlook
-from otklik.core import clock
+from otklik.analytics.tasks import BELOW_FLOOR, BREACH_FORECAST, HEALTH_ALERTS, send_health_alerts
+from otklik.core import clock, jobs
 from otklik.routing.models import RoutingProfile
 from tests.analytics.history import History
 from tests.conftest import Cast
@@ -57,11 +58,12 @@ def whatsapp_week(db: Session, cast: Cast) -> History:
     2 November, 7 in the week of 9 November, 1 this morning."""
     h = History(db)
     marina, anna, pavel = cast.agent_marina.agent, cast.agent_anna.agent, cast.agent_pavel.agent
+    fbo = marina.teams[0].id
     for day in (13, 14, 15):
         for n, (hour, minute) in enumerate(((7, 10), (7, 20), (7, 30), (8, 20))):
             came = datetime(2026, 11, day, hour, minute, tzinfo=UTC)
             if n < 3:
-                ticket = h.ticket(f"w{day}{n}", "whatsapp", came, status="solved", assignee_id=marina.id,
+                ticket = h.ticket(f"w{day}{n}", "whatsapp", came, status="solved", assignee_id=marina.id, team_id=fbo,
                                   first_response_at=came + timedelta(minutes=10),
                                   solved_at=came + timedelta(minutes=40))  # fmt: skip
                 h.message(ticket, came + timedelta(minutes=10), ours=True, agent_id=marina.id if n else anna.id)
@@ -132,3 +134,31 @@ def test_outlook_and_staffing_over_http(
     assert empty.status_code == 422
     assert "viber" in empty.json()["detail"]
     assert client.get("/api/v1/analytics/outlook", headers=cast.agent_anna.headers).status_code == 403
+
+
+def test_a_channel_under_the_line_or_heading_for_a_breach_is_told_to_its_leads_once_a_week(
+    client: TestClient, db: Session, cast: Cast, frozen_clock: clock.FrozenClock
+) -> None:
+    whatsapp_week(db, cast)
+    # public: 13 complaints in four weeks, none resolved (under 30 %), 8 came in the last seven days and
+    # none went out (breach today); WhatsApp: 9 of 12 resolved, breach in seven days (above)
+    sent = send_health_alerts(db, NOW)
+    assert sorted(sent) == [(BREACH_FORECAST, "public"), (BREACH_FORECAST, "whatsapp"), (BELOW_FLOOR, "public")]
+    db.commit()
+    assert send_health_alerts(db, NOW + timedelta(hours=1)) == []  # once a week per channel
+    frozen_clock.set(NOW)
+
+    def notes(who: Any, lang: str) -> dict[tuple[str, str], str]:
+        items = client.get("/api/v1/notifications", headers={**who.headers, "Accept-Language": lang}).json()["items"]
+        return {(n["kind"], n["params"]["channel"]): n["text"] for n in items if "channel" in n["params"]}
+
+    boris = notes(cast.lead_boris, "en")  # leads FBO, the team that works WhatsApp, not the public site
+    assert set(boris) == {(BREACH_FORECAST, "whatsapp")}
+    assert boris[BREACH_FORECAST, "whatsapp"].startswith(
+        "The «WhatsApp» backlog is growing: 4.0 tickets a day come in, 3.0 are resolved, 3 wait."
+    )
+    olga = notes(cast.admin_olga, "ru")
+    assert len(olga) == 3
+    assert "решено 0 из 13 обращений (0%) за 28 дн." in olga[BELOW_FLOOR, "public"]
+    assert notes(cast.agent_marina, "ru") == {}
+    assert jobs.registered()[HEALTH_ALERTS].every == timedelta(hours=1)

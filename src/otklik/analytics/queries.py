@@ -99,9 +99,22 @@ def went_public_weeks(session: Session, *, now: datetime, weeks: int) -> list[We
     return shares
 
 
-def alerted(session: Session, kind: str, week: str, *, since: datetime) -> bool:
-    """Whether a notification of ``kind`` about ``week`` was sent (to anyone) since ``since``."""
+def alerted(session: Session, kind: str, week: str, *, since: datetime, **about: str) -> bool:
+    """Whether a notification of ``kind`` about ``week`` (and ``about``, e.g. a channel) was sent
+    (to anyone) since ``since``."""
     rows = session.scalars(
         select(Notification.params).where(Notification.kind == kind, Notification.created_at >= since)
     )
-    return any(params.get("week") == week for params in rows)
+    return any(params.get("week") == week and all(params.get(k) == v for k, v in about.items()) for params in rows)
+
+
+def team_ids_of_channel(session: Session, channel: str, since: datetime) -> list[int]:
+    """The teams that had tickets on ``channel`` created since ``since``."""
+    return list(
+        session.scalars(
+            select(Ticket.team_id)
+            .where(Ticket.channel == channel, Ticket.created_at >= since, Ticket.team_id.is_not(None))
+            .distinct()
+            .order_by(Ticket.team_id)
+        )
+    )

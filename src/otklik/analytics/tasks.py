@@ -1,6 +1,12 @@
-"""The parity alerts, checked every hour: heads of support and admins are told — at most once a
-week per alert — when public complaints get answered faster than private requests, or when the
-share of customers who went public after an unresolved private ticket grows week over week."""
+"""The alerts of support health, checked every hour.
+
+* Parity: heads of support and admins are told — at most once a week per alert — when public
+  complaints get answered faster than private requests, or when the share of customers who went
+  public after an unresolved private ticket grows week over week.
+* Health: a channel under the 30 % resolution line over the last 28 days, and a channel whose
+  projected backlog will miss the resolution target within a week — told to the leads of the teams
+  that work the channel, the heads of support and the admins, once a week per channel.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,21 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from otklik.agents.actions import do_notify
-from otklik.agents.queries import admins, heads_of_support
-from otklik.analytics.queries import alerted, channel_parity, went_public_weeks
+from otklik.agents.queries import admins, heads_of_support, leads_of_team
+from otklik.analytics.forecast import below_floor
+from otklik.analytics.metrics import Dimension, Scope, health
+from otklik.analytics.outlook import projections
+from otklik.analytics.queries import alerted, channel_parity, team_ids_of_channel, went_public_weeks
 from otklik.analytics.rules import growth_percent, iso_week, minutes, public_answered_faster, went_public_growing
 from otklik.core import clock
 from otklik.core.jobs import Job, task
 
 PARITY_ALERTS = "analytics.parity_alerts"
+HEALTH_ALERTS = "analytics.health_alerts"
+BELOW_FLOOR = "resolution_below_floor"
+BREACH_FORECAST = "backlog_breach_forecast"
+#: the resolution floor is judged on the tickets of the last four weeks
+FLOOR_WINDOW = timedelta(days=28)
 PUBLIC_FASTER = "parity_public_faster"
 WENT_PUBLIC_GROWING = "parity_went_public_growing"
 #: the public-faster alert compares the tickets of the last seven days
@@ -59,6 +73,47 @@ def send_parity_alerts(session: Session, now: datetime) -> list[str]:
         do_notify(session, _recipients(session), kind=WENT_PUBLIC_GROWING, params=params, at=now)
         sent.append(WENT_PUBLIC_GROWING)
     return sent
+
+
+def _channel_recipients(session: Session, channel: str, since: datetime) -> list[int]:
+    leads = [lead for team in team_ids_of_channel(session, channel, since) for lead in leads_of_team(session, team)]
+    return list(dict.fromkeys([*(a.id for a in leads), *_recipients(session)]))
+
+
+def send_health_alerts(session: Session, now: datetime) -> list[tuple[str, str]]:
+    """Notify about each channel under the floor or heading for a breach, once per ISO week per
+    channel; returns the (kind, channel) pairs sent."""
+    sent = []
+    week, recent, since = iso_week(now), now - timedelta(days=8), now - FLOOR_WINDOW
+    for row in health(session, Scope(since, now, now), Dimension.CHANNEL):
+        channel = row.key or ""
+        if below_floor(row.volume, row.resolution_rate) and not alerted(
+            session, BELOW_FLOOR, week, since=recent, channel=channel
+        ):
+            params = {
+                "week": week, "channel": channel, "resolved": row.resolved, "volume": row.volume,
+                "rate": f"{(row.resolution_rate or 0) * 100:.0f}", "days": FLOOR_WINDOW.days,
+            }  # fmt: skip
+            do_notify(session, _channel_recipients(session, channel, since), kind=BELOW_FLOOR, params=params, at=now)
+            sent.append((BELOW_FLOOR, channel))
+    for seen in projections(session, now):
+        channel = seen.flow.channel
+        if seen.breach_day is None or alerted(session, BREACH_FORECAST, week, since=recent, channel=channel):
+            continue
+        params = {
+            "week": week, "channel": channel, "arrivals": f"{seen.flow.arrivals_per_day:.1f}",
+            "resolutions": f"{seen.flow.resolutions_per_day:.1f}", "backlog": seen.flow.backlog,
+            **clock.stamped("date", now + timedelta(days=seen.breach_day)),
+        }  # fmt: skip
+        do_notify(session, _channel_recipients(session, channel, since), kind=BREACH_FORECAST, params=params, at=now)
+        sent.append((BREACH_FORECAST, channel))
+    return sent
+
+
+@task(HEALTH_ALERTS, every=timedelta(hours=1))
+def handle_health_alerts(session: Session, job: Job) -> datetime | None:
+    send_health_alerts(session, clock.now())
+    return None
 
 
 @task(PARITY_ALERTS, every=timedelta(hours=1))

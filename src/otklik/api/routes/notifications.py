@@ -16,6 +16,7 @@ from otklik.api.deps import DB, AuthDep, Lang, PathId
 from otklik.core import clock
 from otklik.core.i18n import one_language, translate
 from otklik.core.jobs import JobState, list_jobs
+from otklik.core.taxonomy import label
 from otklik.routing.queries import agent_zone
 
 router = APIRouter(tags=["notifications"])
@@ -36,6 +37,8 @@ class NotificationOut(BaseModel):
         params = clock.restamped(dict(note.params), zone)
         if isinstance(params.get("error"), str):  # a channel's «русский / English» error: the reader's half
             params["error"] = one_language(str(params["error"]), lang)
+        if isinstance(params.get("channel"), str):  # a channel code: its name in the reader's language
+            params["channel"] = label(str(params["channel"]), lang)
         if "target" in params:
             params["target"] = translate(f"target.{params['target']}", lang)
         return cls(

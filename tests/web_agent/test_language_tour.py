@@ -69,6 +69,7 @@ RU_ALLOWED = {
     "Telegram", "WhatsApp", "Viber", "VK",  # channels go by their brand names in Russian too
     "SLA", "FBO", "FBS", "API",  # trade abbreviations Russian marketplace sellers use as they are
     "e-mail", "E-mail",  # the usual Russian spelling of «электронная почта» on forms
+    "CSV", "JSON",  # file formats go by their names (the dashboard's downloads)
 }  # fmt: skip
 #: the elements a person reads as attribute text
 SPOKEN = ("title", "placeholder", "aria-label", "alt")
@@ -83,6 +84,9 @@ NOT_PAGES = {
     "/docs",  # the API reference (Swagger UI) for developers, not the desk's UI
     "/healthz",  # a probe's JSON
     "/widget.js", "/static/{name}", "/static/ui/{name}", "/portal/static/portal.css",  # scripts and styles
+    # the dashboard's tables as files: their column names are identifiers (tests/web_agent/test_analytics_page.py)
+    "/agent/analytics/health.csv", "/agent/analytics/health.json", "/agent/analytics/outlook.json",
+    "/agent/analytics/{name}.csv",
 }  # fmt: skip
 
 
@@ -484,6 +488,9 @@ def agent_tour(tour: Tour, world: World, words: Words) -> None:
     tour.get("/agent/no-such-page", status=404)
     for page in ("channels", "agents", "teams", "sla", "kb", f"kb/{world.article_id}"):
         tour.get(f"/admin/{page}")
+    for by in ("channel", "team", "agent", "category"):
+        tour.get("/agent/analytics", params={"by": by})
+    tour.get("/agent/analytics", params={"period": "2026-13"}, status=422)
     tour.get("/admin", status=303, follow_redirects=False)
     tour.get("/admin/kb/999999999", status=404)
     tour.post("/admin/teams", {"csrf_token": csrf, "name": ""}, status=422)

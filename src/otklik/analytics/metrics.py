@@ -29,16 +29,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from otklik.agents.models import Agent, Team
+from otklik.analytics.forecast import below_floor
+from otklik.analytics.rules import period_bounds
 from otklik.core.audit import AuditEvent
 from otklik.core.db import seconds_between
+from otklik.core.errors import InvalidInput
 from otklik.messages.models import Direction, Message
 from otklik.quality.actions import CHECKED, OVERRIDE
 from otklik.quality.models import QualityFeedback
@@ -469,7 +473,27 @@ def as_row(h: Health, label: str | None = None) -> dict[str, Any]:
 
 
 def table(session: Session, scope: Scope, dimension: Dimension) -> list[dict[str, Any]]:
-    """``health`` as rows, with team and agent names."""
+    """``health`` as rows, with team and agent names; a channel under the resolution floor marked."""
     rows = health(session, scope, dimension)
     names = labels(session, dimension, (row.key for row in rows))
-    return [as_row(row, names.get(row.key or "", row.key)) for row in rows]
+    out = [as_row(row, names.get(row.key or "", row.key)) for row in rows]
+    for row in out:
+        row["below_floor"] = dimension is Dimension.CHANNEL and below_floor(row["volume"], row["resolution_rate"])
+    return out
+
+
+def window(
+    period: str | None, since: date | None, until: date | None, days: int, *, now: datetime, zone: ZoneInfo
+) -> tuple[datetime, datetime]:
+    """A report's period in UTC: a month (``period``, YYYY-MM), dates in the desk's zone (``since``
+    inclusive, ``until`` exclusive), or the last ``days``. A 422 names the field that is wrong."""
+    if period is not None:
+        try:
+            return period_bounds(period, zone)
+        except ValueError as exc:
+            raise InvalidInput("invalid_field", field="period", reason=str(exc)) from None
+    start = now - timedelta(days=days) if since is None else datetime.combine(since, time(), zone).astimezone(UTC)
+    end = now if until is None else datetime.combine(until, time(), zone).astimezone(UTC)
+    if end <= start:
+        raise InvalidInput("invalid_field", field="until", reason="после since / after since")
+    return start, end

@@ -58,6 +58,23 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 DB = Annotated[Session, Depends(get_db)]
+
+
+def get_reports_db(request: Request, db: DB) -> Iterator[Session]:
+    """The session the dashboard reads with: the read replica when ``OTKLIK_REPORTS_DATABASE_URL``
+    names one, else the request's own (as the API's reports do)."""
+    factory: sessionmaker[Session] | None = request.app.state.reports_session_factory
+    if factory is None:
+        yield db
+        return
+    session = factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+ReportsDB = Annotated[Session, Depends(get_reports_db)]
 State = Annotated[WebState, Depends(web_state)]
 
 

@@ -3,7 +3,7 @@ agent or category, the outlook (backlog projection, public complaints, staffing)
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -11,11 +11,11 @@ from fastapi import APIRouter, Query, Response
 
 from otklik.agents.rules import Role
 from otklik.analytics.erlang import agents_needed
-from otklik.analytics.forecast import RESOLUTION_FLOOR, below_floor
-from otklik.analytics.metrics import Dimension, Scope, table
+from otklik.analytics.forecast import RESOLUTION_FLOOR
+from otklik.analytics.metrics import Dimension, Scope, table, window
 from otklik.analytics.outlook import LIVE_TARGET_SECONDS, LIVE_TARGET_SHARE, handle_seconds, hourly_arrivals, outlook
 from otklik.analytics.queries import channel_parity, went_public_weeks
-from otklik.analytics.rules import csv_text, period_bounds
+from otklik.analytics.rules import csv_text
 from otklik.analytics.schemas import HealthOut, HealthRowOut, OutlookOut, ParityOut, StaffingOut, outlook_out
 from otklik.api.deps import AuthDep, ReportsDB
 from otklik.core import clock
@@ -45,22 +45,6 @@ def channels(
     return ParityOut.of(parity, went_public_weeks(db, now=now, weeks=weeks))
 
 
-def window(period: str | None, since: date | None, until: date | None, days: int) -> tuple[datetime, datetime]:
-    """A month (``period``), dates (``since`` inclusive, ``until`` exclusive, desk time), or the last ``days``."""
-    zone = desk_zone()
-    if period is not None:
-        try:
-            return period_bounds(period, zone)
-        except ValueError as exc:
-            raise InvalidInput("invalid_field", field="period", reason=str(exc)) from None
-    now = clock.now()
-    start = now - timedelta(days=days) if since is None else datetime.combine(since, time(), zone).astimezone(UTC)
-    end = now if until is None else datetime.combine(until, time(), zone).astimezone(UTC)
-    if end <= start:
-        raise InvalidInput("invalid_field", field="until", reason="после since / after since")
-    return start, end
-
-
 @router.get("/health", response_model=HealthOut, responses={200: {"content": {"text/csv": {}}}})
 def health_table(
     db: ReportsDB,
@@ -79,7 +63,7 @@ def health_table(
     """Every figure of support health for the tickets created in the period (definitions in
     ``docs/subsystems/analytics.md``); channels under the 30 % resolution floor are marked."""
     auth.require(Role.ADMIN, Role.LEAD)
-    start, end = window(period, since, until, days)
+    start, end = window(period, since, until, days, now=clock.now(), zone=desk_zone())
     only: dict[Dimension, str | int] = {
         dimension: value
         for dimension, value in (
@@ -89,8 +73,6 @@ def health_table(
         if value is not None
     }  # fmt: skip
     rows = table(db, Scope(start, end, clock.now(), only), by)
-    for row in rows:
-        row["below_floor"] = by is Dimension.CHANNEL and below_floor(row["volume"], row["resolution_rate"])
     if format == "csv":
         name = f"otklik-health-{by.value}-{start.date()}-{end.date()}.csv"
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from otklik.core.errors import DomainError
-from otklik.web.agent import admin, admin_kb, assets, auth, commands, live, queues, ticket
+from otklik.web.agent import admin, admin_kb, analytics, assets, auth, commands, live, queues, ticket
 from otklik.web.agent.deps import AdminOnly, CsrfFailed, LoginRequired, ui_lang
 from otklik.web.browser import FormTooLarge
 from otklik.web.presence import ViewerBoard
@@ -52,6 +52,11 @@ async def admin_only(request: Request, exc: Exception) -> Response:
     return _refusal(request, 403, N_("Only an admin may open this page."))
 
 
+async def bad_period(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, analytics.BadPeriod)
+    return _refusal(request, 422, exc.message)
+
+
 async def form_too_large(request: Request, exc: Exception) -> Response:
     return _refusal(request, 413, N_("The form is too large."))
 
@@ -59,12 +64,13 @@ async def form_too_large(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     """Routes and handlers on ``app``; a domain refusal on a page becomes a page, elsewhere stays JSON."""
     app.state.agent_presence = ViewerBoard(app.state.shared.signals)
-    for module in (auth, queues, ticket, commands, live, admin, admin_kb, assets):
+    for module in (auth, queues, ticket, commands, live, admin, admin_kb, analytics, assets):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(CsrfFailed, csrf_failed)
     app.add_exception_handler(AdminOnly, admin_only)
     app.add_exception_handler(FormTooLarge, form_too_large)
+    app.add_exception_handler(analytics.BadPeriod, bad_period)
     previous: Handler | None = app.exception_handlers.get(DomainError)  # type: ignore[assignment]  # starlette's loose handler type
 
     async def domain_error(request: Request, exc: Exception) -> Response:

@@ -72,7 +72,14 @@ class Desk:
 
     def page(self, **context: Any) -> dict[str, Any]:
         """What the layout needs besides the page's own context."""
-        return {"me": self.agent, "csrf": self.session.csrf, "is_admin": self.is_admin, **context}
+        reports = self.principal.role in (Role.ADMIN, Role.LEAD)
+        return {
+            "me": self.agent,
+            "csrf": self.session.csrf,
+            "is_admin": self.is_admin,
+            "sees_reports": reports,
+            **context,
+        }
 
 
 def _next_path(request: Request) -> str:

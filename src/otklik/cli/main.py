@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import otklik.models  # noqa: F401  (every table known before any command touches one)
-from otklik.cli import kb, mail, quality, triage
+from otklik.cli import kb, mail, quality, report, triage
 from otklik.core.actors import Actor
 from otklik.core.config import get_settings
 from otklik.core.db import make_engine, make_session_factory, unit_of_work
@@ -30,6 +30,7 @@ app.add_typer(kb.bot_app, name="bot")
 app.add_typer(triage.triage_app, name="triage")
 app.command("smtpd")(mail.smtpd)
 app.command("imap-poll")(mail.imap_poll)
+app.command("report")(report.report)
 
 CLI_ACTOR = Actor.system("cli")
 

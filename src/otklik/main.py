@@ -13,6 +13,7 @@ from otklik import __version__
 from otklik.api import docs, errors, limits
 from otklik.api.router import api_v1
 from otklik.api.routes import health
+from otklik.core import clock
 from otklik.core.config import get_settings, wants_embedded_worker
 from otklik.core.db import make_engine, make_session_factory
 from otklik.core.shared import open_shared
@@ -25,6 +26,7 @@ def create_app(engine: Engine | None = None, *, embedded_worker: bool = False) -
 
     With ``embedded_worker`` a job worker thread runs for the app's lifetime.
     """
+    clock.follow_settings()
     engine = engine or make_engine(get_settings().database_url)
     registry.load()  # every job kind the API schedules is known with its limits, worker or not
 

@@ -162,3 +162,31 @@ def test_a_channel_under_the_line_or_heading_for_a_breach_is_told_to_its_leads_o
     assert "решено 0 из 13 обращений (0%) за 28 дн." in olga[BELOW_FLOOR, "public"]
     assert notes(cast.agent_marina, "ru") == {}
     assert jobs.registered()[HEALTH_ALERTS].every == timedelta(hours=1)
+
+
+def test_a_handful_of_tickets_is_no_trend_and_a_sparse_hour_needs_one_agent_on_shift(db: Session, cast: Cast) -> None:
+    # four arrivals, none resolved: projected, but no breach is announced from so little
+    few = project(Flow("webform", days=7, arrived=4, resolved=0, backlog=3), NOW, five_days)
+    assert (few.backlog[-1], few.breach_day) == (7.0, None)
+    h = whatsapp_week(db, cast)
+    # one chat at 15:30 Moscow on Saturday: a third of a chat an hour over three days — no queue to
+    # model, but someone must be on shift to answer it; Marina's shift ends at 12:00
+    h.ticket("late", "whatsapp", datetime(2026, 11, 14, 12, 30, tzinfo=UTC), status="open")
+    db.commit()
+    [plan] = [p for p in outlook(db, NOW, MOSCOW).plans if p.channel == "whatsapp"]
+    assert (plan.hours[15].arrivals_per_hour, plan.hours[15].needed, plan.hours[15].rostered) == (0.33, 1, 0)
+    assert plan.shortfalls[-1] == Shortfall(15, 16, 1)
+
+
+def test_an_agent_counts_on_a_channel_for_the_share_of_their_work_there(db: Session, cast: Cast) -> None:
+    h = whatsapp_week(db, cast)
+    marina = cast.agent_marina.agent
+    # Marina answered six WhatsApp chats this week; two Telegram answers make her 6/8 = 0.75 of an agent there
+    for day in (14, 15):
+        came = datetime(2026, 11, day, 9, tzinfo=UTC)
+        ticket = h.ticket(f"tg{day}", "telegram", came, status="open")
+        h.message(ticket, came + timedelta(minutes=5), ours=True, agent_id=marina.id)
+    db.commit()
+    [plan] = [p for p in outlook(db, NOW, MOSCOW).plans if p.channel == "whatsapp"]
+    assert (plan.hours[10].needed, plan.hours[10].rostered) == (4, 0.75)
+    assert plan.shortfalls == [Shortfall(10, 11, 4), Shortfall(11, 12, 2)]  # 4 − 0.75 → 4; 2 − 0.75 → 2

@@ -55,7 +55,7 @@ def test_every_table_as_a_file(
     assert {row["key"]: row["volume"] for row in rows} == {"public": 13, "whatsapp": 12}
     staffing = client.get("/agent/analytics/staffing.csv").text.splitlines()
     assert staffing[0] == "channel,hour,arrivals_per_hour,needed,rostered,handle_seconds"
-    assert "whatsapp,10,3.0,4,1,1800.0" in staffing
+    assert "whatsapp,10,3.0,4,1.0,1800.0" in staffing
     backlog = client.get("/agent/analytics/backlog.csv").text
     assert "whatsapp,3,4.0,3.0,3,10.0,2026-11-23" in backlog
     assert "2026-W46,7,True" in client.get("/agent/analytics/weeks.csv").text

@@ -5,13 +5,14 @@ resolution floor, and the hours a live channel is short of agents. Values in, va
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 #: below this resolution rate satisfaction with a channel is near zero (NICE/BCG, N = 1704)
 RESOLUTION_FLOOR = 0.30
-#: a channel needs this many tickets in the period before the floor speaks about it
+#: a channel needs this many tickets in the period before the floor (or a breach) speaks about it
 MIN_VOLUME = 5
 #: how far the backlog is projected
 HORIZON_DAYS = 7
@@ -55,10 +56,12 @@ def project(flow: Flow, now: datetime, target_end: Callable[[datetime], datetime
     """Day by day, the backlog grows by arrivals minus resolutions (never below zero); a ticket that
     arrives that day waits behind it, first in first out, ``backlog / resolutions per day`` days.
     The day that wait ends after ``target_end(arrival)`` (the resolution target in the calendar's open
-    time) is the breach. With no resolutions at all, any backlog breaches at once."""
+    time) is the breach. With no resolutions at all, any backlog breaches at once. A channel with
+    fewer than ``MIN_VOLUME`` arrivals is projected but never said to breach."""
     backlog: list[float] = []
     waits: list[float | None] = []
     breach = None
+    enough = flow.arrived >= MIN_VOLUME  # a handful of tickets is no trend to project a breach from
     level = float(flow.backlog)
     for day in range(HORIZON_DAYS + 1):
         if day:
@@ -72,7 +75,7 @@ def project(flow: Flow, now: datetime, target_end: Callable[[datetime], datetime
         else:
             waits.append(None)
             late = level > 0
-        if late and breach is None:
+        if late and enough and breach is None:
             breach = day
     return Projection(flow, tuple(backlog), tuple(waits), breach)
 
@@ -96,11 +99,12 @@ class Shortfall:
     missing: int
 
 
-def shortfalls(needed: Sequence[int], rostered: Sequence[int]) -> list[Shortfall]:
-    """Runs of consecutive hours with the same shortage, e.g. 10–14 short by 3."""
+def shortfalls(needed: Sequence[int], rostered: Sequence[float]) -> list[Shortfall]:
+    """Runs of consecutive hours with the same shortage in whole agents, e.g. 10–14 short by 3
+    (needed 4 against 1.1 full-time equivalents on the channel)."""
     runs: list[Shortfall] = []
     for hour, (need, have) in enumerate(zip(needed, rostered, strict=True)):
-        missing = need - have
+        missing = math.ceil(round(need - have, 6))
         if missing <= 0:
             continue
         if runs and runs[-1].end == hour and runs[-1].missing == missing:

@@ -2,13 +2,14 @@
 projected backlog, weekly public complaints, and an Erlang C staffing plan per hour for live channels.
 
 * **Flow**: tickets created in the last ``FLOW_DAYS`` (fewer for a channel younger than that) against
-  tickets resolved in them; the backlog is every unresolved ticket now.
+  tickets resolved in them; the backlog is every ticket whose next move is ours now (new, open, on hold).
 * **Breach**: the first coming day whose newcomer, waiting first in first out behind the projected
   backlog, would be resolved after the normal-urgency resolution target (on its SLA calendar).
 * **Staffing**: arrivals per local hour of day averaged over the last ``STAFFING_DAYS`` (or the
   channel's life, if shorter); handle time the median from our first reply to the proposed solution
   over the last ``HANDLE_DAYS``; agents rostered: those who answered on the channel in those days and
-  whose shift covers that hour today.
+  whose shift covers that hour today. An hour under one conversation an hour needs one agent if it
+  has any (coverage, not queueing).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from otklik.analytics.erlang import agents_needed
@@ -32,11 +33,17 @@ from otklik.messages.models import Direction, Message
 from otklik.routing.models import RoutingProfile
 from otklik.routing.queries import shift_calendar
 from otklik.tickets.models import Ticket
+from otklik.tickets.rules import Status
 from otklik.timers.queries import active_policies
 from otklik.timers.rules import add_business_time, is_open
 from otklik.timers.sla import pick_policy
 
 FLOW_DAYS = 7
+#: the backlog: tickets whose next move is ours (new, open, or on hold with our promise)
+OUR_MOVE = (Status.NEW.value, Status.OPEN.value, Status.ON_HOLD.value)
+#: under one conversation an hour there is no steady queue for Erlang C to model: one agent on
+#: shift covers an hour that has any conversation at all
+QUEUE_RATE = 1.0
 STAFFING_DAYS = 7
 HANDLE_DAYS = 28
 #: a live conversation is taken within a minute for 80 % of customers unless asked otherwise
@@ -72,7 +79,7 @@ def flows(session: Session, now: datetime, *, days: int = FLOW_DAYS) -> dict[str
     )
     backlog = dict(
         session.execute(
-            select(Ticket.channel, func.count()).where(live, Ticket.status.not_in(RESOLVED)).group_by(Ticket.channel)
+            select(Ticket.channel, func.count()).where(live, Ticket.status.in_(OUR_MOVE)).group_by(Ticket.channel)
         ).all()
     )
     channels = sorted(set(arrived) | set(resolved) | set(backlog))
@@ -126,7 +133,7 @@ class Hour:
     hour: int
     arrivals_per_hour: float
     needed: int
-    rostered: int
+    rostered: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,25 +183,36 @@ def handle_seconds(session: Session, channel: str, now: datetime) -> float | Non
     return spread.median if spread and spread.median and spread.median > 0 else None
 
 
-def rostered(session: Session, channel: str, now: datetime, zone: ZoneInfo) -> list[int]:
-    """Per local hour of today: agents who answered on the channel lately and whose shift covers it."""
+def rostered(session: Session, channel: str, now: datetime, zone: ZoneInfo) -> list[float]:
+    """Per local hour of today, the agents on the channel in full-time equivalents: each agent on
+    shift then counts for the share of their public replies of the last days that went to this
+    channel (the WhatsApp agent 1.0; a colleague who answered one WhatsApp chat among fifty e-mails 0.02)."""
     since = now - STAFFING_DAYS * DAY
-    agents = session.scalars(
-        select(Message.author_agent_id)
-        .where(
-            Message.channel == channel,
-            Message.direction == Direction.OUTBOUND.value,
-            Message.author_agent_id.is_not(None),
-            Message.created_at >= since,
+    ours = func.sum(case((Message.channel == channel, 1), else_=0))
+    shares = {
+        agent: here / total
+        for agent, here, total in session.execute(
+            select(Message.author_agent_id, ours, func.count())
+            .where(
+                Message.direction == Direction.OUTBOUND.value,
+                Message.public.is_(True),
+                Message.author_agent_id.is_not(None),
+                Message.created_at >= since,
+            )
+            .group_by(Message.author_agent_id)
         )
-        .distinct()
-    ).all()
-    shifts = [
-        shift_calendar(p) for p in session.scalars(select(RoutingProfile).where(RoutingProfile.agent_id.in_(agents)))
-    ]
+        if here
+    }
+    profiles = session.scalars(select(RoutingProfile).where(RoutingProfile.agent_id.in_(shares)))
+    shifts = [(shift_calendar(p), shares[p.agent_id]) for p in profiles]
     midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     return [
-        sum(1 for shift in shifts if shift is not None and is_open(midnight + timedelta(hours=h, minutes=30), shift))
+        round(
+            sum(
+                share for shift, share in shifts if shift and is_open(midnight + timedelta(hours=h, minutes=30), shift)
+            ),
+            2,
+        )
         for h in range(24)
     ]
 
@@ -214,17 +232,15 @@ def staffing_plan(
         return None
     arrivals = hourly_arrivals(session, channel, now, zone)
     on_shift = rostered(session, channel, now, zone)
-    hours = tuple(
-        Hour(
-            hour,
-            round(rate, 2),
-            agents_needed(
-                arrivals_per_hour=rate, handle_seconds=handle, target_seconds=target_seconds, target_share=target_share
-            ).agents,
-            on_shift[hour],
-        )
-        for hour, rate in enumerate(arrivals)
-    )
+
+    def needed(rate: float) -> int:
+        if rate < QUEUE_RATE:
+            return 1 if rate > 0 else 0
+        return agents_needed(
+            arrivals_per_hour=rate, handle_seconds=handle, target_seconds=target_seconds, target_share=target_share
+        ).agents
+
+    hours = tuple(Hour(hour, round(rate, 2), needed(rate), on_shift[hour]) for hour, rate in enumerate(arrivals))
     return Plan(channel, handle, target_seconds, target_share, hours)
 
 

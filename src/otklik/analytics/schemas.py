@@ -187,7 +187,8 @@ class HourOut(BaseModel):
     hour: int
     arrivals_per_hour: float
     needed: int
-    rostered: int
+    #: full-time equivalents on the channel: each agent on shift counts for their share of work here
+    rostered: float
 
 
 class ShortfallOut(BaseModel):

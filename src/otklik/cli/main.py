@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import otklik.models  # noqa: F401  (every table known before any command touches one)
 from otklik.cli import kb, mail, quality, report, triage
+from otklik.core import clock
 from otklik.core.actors import Actor
 from otklik.core.config import get_settings
 from otklik.core.db import make_engine, make_session_factory, unit_of_work
@@ -39,6 +40,7 @@ CLI_ACTOR = Actor.system("cli")
 def every_command() -> None:
     """Otklik — честная служба поддержки / an honest support desk."""
     registry.load()  # every job kind known with its limits: a command that schedules one sets them right
+    clock.follow_settings()
 
 
 def _factory() -> sessionmaker[Session]:

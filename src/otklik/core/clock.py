@@ -38,6 +38,18 @@ class FrozenClock:
         self._now = as_utc(moment)
 
 
+class ShiftedClock:
+    """The wall clock moved so that it read ``start`` when it was made; time flows on as usual. For
+    demos and acceptance runs that must show one moment (Story 6 is «Monday morning»), never for a
+    desk that serves customers."""
+
+    def __init__(self, start: datetime) -> None:
+        self._offset = as_utc(start) - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+
 _clock: Clock = SystemClock()
 
 
@@ -51,6 +63,15 @@ def install(clock: Clock) -> Clock:
     global _clock
     previous, _clock = _clock, clock
     return previous
+
+
+def follow_settings() -> None:
+    """A process (server, worker, command) starts its clock at ``OTKLIK_CLOCK_START`` when that is set."""
+    from otklik.core.config import get_settings
+
+    start = get_settings().clock_start
+    if start is not None:
+        install(ShiftedClock(start))
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,8 @@ class Settings(BaseSettings):
     embedded_worker: str = "auto"
     worker_poll_seconds: float = 0.5
     default_lang: str = "ru"
+    #: demos and acceptance runs only: the moment this process's clock starts at (then it runs on)
+    clock_start: datetime | None = None
     page_size_max: int = 200
     smtp_url: str | None = None
     mail_from: str = "support@otklik.local"

@@ -39,6 +39,7 @@ AGENTS = (
         "agent",
         teams=("FBO",),
         skills=((Category.SHIPPING, 3),),
+        shift=("09:00", "18:00"),
     ),
     AgentSpec(
         "artem",
@@ -47,6 +48,7 @@ AGENTS = (
         "agent",
         teams=("FBS",),
         skills=((Category.SHIPPING, 2), (Category.TECHNICAL, 2)),
+        shift=("09:00", "18:00"),
     ),
     AgentSpec(
         "irina",
@@ -55,6 +57,7 @@ AGENTS = (
         "agent",
         teams=("Финансы",),
         skills=((Category.FINANCE, 3),),
+        shift=("09:00", "18:00"),
     ),
     AgentSpec(
         "yulia",
@@ -63,6 +66,7 @@ AGENTS = (
         "agent",
         teams=("Карточки",),
         skills=((Category.PRODUCT_CARDS, 3), (Category.TECHNICAL, 1)),
+        shift=("09:00", "18:00"),
     ),
     AgentSpec(
         "alina",
@@ -71,6 +75,7 @@ AGENTS = (
         "agent",
         teams=("Покупатели",),
         skills=((Category.ORDERS, 3), (Category.RETURNS, 2)),
+        shift=("09:00", "21:00"),
     ),
     AgentSpec(
         "nikita",
@@ -80,6 +85,7 @@ AGENTS = (
         teams=("Покупатели",),
         skills=((Category.ACCOUNT, 3), (Category.RETURNS, 2), (Category.ORDERS, 1)),
         capacity=6,
+        shift=("10:00", "18:00"),  # works the WhatsApp chats (demo/traffic.py)
     ),
 )
 

@@ -26,6 +26,7 @@ from otklik.agents.models import Agent
 from otklik.agents.queries import principal_of
 from otklik.bot.actions import bot_turn_key
 from otklik.channels.base import DeliveryResult, InboundMessage
+from otklik.channels.registry import POSTED_BY_HAND
 from otklik.core import clock, jobs, outbox
 from otklik.core.actors import Actor
 from otklik.core.i18n import ru_count
@@ -42,14 +43,24 @@ from otklik.demo.spec import (
     Reply,
     Say,
     Solve,
+    Survey,
     Transfer,
     Triage,
     Verdict,
 )
 from otklik.demo.stories import TICKETS
 from otklik.demo.timeline import Event, hold_until, ru_date, schedule
-from otklik.messages.actions import DELIVER, do_promise, do_receive_inbound, do_record_delivery, do_reply
+from otklik.demo.traffic import traffic
+from otklik.messages.actions import (
+    DELIVER,
+    do_confirm_posted,
+    do_promise,
+    do_receive_inbound,
+    do_record_delivery,
+    do_reply,
+)
 from otklik.messages.models import Message
+from otklik.routing.presence import WEEKDAYS, do_set_shift
 from otklik.tickets.actions import (
     agent_actor,
     check_assign,
@@ -62,11 +73,18 @@ from otklik.tickets.actions import (
     do_triage,
 )
 from otklik.tickets.models import Ticket
+from otklik.tickets.portal import do_submit_survey
 from otklik.tickets.rules import Status
+from otklik.timers.actions import do_create_calendar, do_create_policy
 
 DEMO_ACTOR = Actor.system("demo")
 #: people and teams exist well before the first ticket of the demo
 SETUP_DAYS = 90
+#: (name, urgency, first response, next response, resolution) in minutes of the 7/7 calendar
+SERVICE_LEVELS = (
+    ("Обычно 7/7 / Normal 7/7", "normal", 120, 240, 72 * 60),
+    ("Низкая 7/7 / Low 7/7", "low", 9 * 60, 18 * 60, 120 * 60),
+)
 
 
 @dataclass
@@ -87,8 +105,10 @@ def load_demo(session: Session) -> str:
     now = clock.now().replace(second=0, microsecond=0)
     desk = Desk()
     _people(session, desk, now - timedelta(days=SETUP_DAYS))
-    specs = {spec.key: spec for spec in CUSTOMERS}
-    for event in schedule(now, TICKETS):
+    _service_hours(session, now - timedelta(days=SETUP_DAYS))
+    everyday_customers, everyday_tickets = traffic(now, TICKETS)
+    specs = {spec.key: spec for spec in (*CUSTOMERS, *everyday_customers)}
+    for event in schedule(now, TICKETS + everyday_tickets):
         _play(session, desk, specs, event)
     statuses = Counter(ticket.status for ticket in desk.tickets.values())
     by_status = ", ".join(f"{status.value} {statuses[status.value]}" for status in Status)
@@ -99,6 +119,21 @@ def load_demo(session: Session) -> str:
         f"{ru_count(len(desk.customers), 'клиент', 'клиента', 'клиентов')}, "
         f"{ru_count(len(desk.tickets), 'обращение', 'обращения', 'обращений')} ({by_status})"
     )
+
+
+def _service_hours(session: Session, since: datetime) -> None:
+    """The demo desk works seven days a week, as a marketplace's support does: normal and low
+    urgency are measured on a 7/7 calendar (urgent runs 24/7 anyway)."""
+    calendar = do_create_calendar(
+        session, name="Поддержка 7/7 / Support 7/7", timezone="Europe/Moscow", hours=[], holidays=[],
+        always_open=True, actor=DEMO_ACTOR, at=since,
+    )  # fmt: skip
+    for name, urgency, first, following, resolution in SERVICE_LEVELS:
+        do_create_policy(
+            session, name=name, urgency=urgency, category=None, org_tier=None, first_response_minutes=first,
+            next_response_minutes=following, resolution_minutes=resolution, calendar_id=calendar.id,
+            actor=DEMO_ACTOR, at=since,
+        )  # fmt: skip
 
 
 def _people(session: Session, desk: Desk, since: datetime) -> None:
@@ -117,6 +152,10 @@ def _people(session: Session, desk: Desk, since: datetime) -> None:
             actor=DEMO_ACTOR,
             at=since,
         )
+        if agent.shift is not None:
+            every_day = {day: [agent.shift] for day in WEEKDAYS}
+            do_set_shift(session, desk.agents[agent.key], timezone="Europe/Moscow", days=every_day, actor=DEMO_ACTOR,
+                         at=since)  # fmt: skip
     organisations: dict[str, Organisation] = {
         org.key: do_create_organisation(session, name=org.name, sla_tier=org.sla_tier, actor=DEMO_ACTOR, at=since)
         for org in ORGANISATIONS
@@ -195,7 +234,11 @@ def _play(session: Session, desk: Desk, customers: dict[str, CustomerSpec], even
         case Reply() | Note():
             agent = desk.agents[step.agent]
             message = do_reply(session, ticket, agent=agent, text=step.text, public=isinstance(step, Reply), at=at)
-            if message.public:
+            if message.public and message.channel in POSTED_BY_HAND:  # the agent posted it there at once
+                jobs.cancel(session, outbox.entry_key(message.id, DELIVER))
+                do_confirm_posted(session, message, url=f"https://{message.channel}.example/{message.id}",
+                                  agent=agent, at=at)  # fmt: skip
+            elif message.public:
                 _delivered_in_the_past(session, message, at)
         case Hold():
             until = hold_until(step, at)
@@ -206,8 +249,8 @@ def _play(session: Session, desk: Desk, customers: dict[str, CustomerSpec], even
             do_propose_solution(session, ticket, actor=agent_actor(desk.agents[step.agent]), at=at)
         case Verdict():
             do_customer_verdict(session, ticket, solved=step.solved, actor=customer_actor(ticket.customer), at=at)
-        case AutoClose():
-            do_auto_close(session, ticket, at=at)
+        case Survey() | AutoClose():
+            _after_closing(session, ticket, step, at)
         case Transfer():
             by, target = desk.agents[step.by], desk.agents[step.to]
             check_assign(principal_of(by), ticket, target)
@@ -219,6 +262,14 @@ def _play(session: Session, desk: Desk, customers: dict[str, CustomerSpec], even
             actor = agent_actor(desk.agents[step.agent])
             value = str(_ticket(desk, step.ticket, event).id)
             do_add_reference(session, ticket, kind="ticket", value=value, actor=actor, at=at)
+
+
+def _after_closing(session: Session, ticket: Ticket, step: Survey | AutoClose, at: datetime) -> None:
+    """The inactivity window ran out, or the customer answered the survey of the closed ticket."""
+    if isinstance(step, AutoClose):
+        do_auto_close(session, ticket, at=at)
+    else:
+        do_submit_survey(session, ticket, ticket.customer, solved=step.solved, rating=step.rating, comment=None, at=at)
 
 
 def _delivered_in_the_past(session: Session, message: Message, at: datetime) -> None:

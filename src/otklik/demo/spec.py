@@ -20,6 +20,8 @@ class AgentSpec:
     teams: tuple[str, ...] = ()
     skills: tuple[tuple[Category, int], ...] = ()
     capacity: int = 8
+    #: working hours every day of the week (Moscow), e.g. ("10:00", "18:00"); None: no shift
+    shift: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,15 @@ class Verdict:
 
 
 @dataclass(frozen=True, slots=True)
+class Survey:
+    """The customer answers the survey of a closed ticket (``do_submit_survey``): solved?, 1–5."""
+
+    after: int
+    solved: bool
+    rating: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class AutoClose:
     """The inactivity window of a solved ticket ran out (``do_auto_close``)."""
 
@@ -155,7 +166,7 @@ class Link:
     ticket: str
 
 
-Step = Say | Triage | Reply | Note | Hold | Solve | Verdict | AutoClose | Transfer | Ref | Link
+Step = Say | Triage | Reply | Note | Hold | Solve | Verdict | Survey | AutoClose | Transfer | Ref | Link
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,7 +98,7 @@ def bars(values: Sequence[tuple[str, float, str]], *, width: int = WIDTH, height
     return out
 
 
-def paired(needed: Sequence[int], rostered: Sequence[int], *, height: int = 200) -> list[Bar]:
+def paired(needed: Sequence[int], rostered: Sequence[float], *, height: int = 200) -> list[Bar]:
     """Per hour two bars side by side: agents needed, agents rostered."""
     top = max([*needed, *rostered, 1])
     room, base = WIDTH - LEFT - RIGHT, height - BOTTOM

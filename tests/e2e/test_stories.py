@@ -8,7 +8,7 @@ show, read straight from the server's database file (read-only ``sqlite3``).
 The desk here is its own (the shared ``desk`` fixture has neither mail nor Telegram): it sends
 mail to a local SMTP listener and talks to a local stand-in for the Telegram Bot API, so the
 real webhook route and the real ``sendMessage`` client are both used. Story 6 (the head of
-support's dashboard) has no customer side and no test here.
+support's dashboard) has no customer side: it is told in ``tests/e2e/test_dashboard.py``.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from otklik.tickets.models import Ticket, TicketEscalation, TicketLink, TicketSu
 SINCE = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
 UNTIL = datetime(2026, 11, 9, tzinfo=UTC)
 NOW = datetime(2026, 11, 12, 12, 0, tzinfo=UTC)
+Waited = tuple[int, int] | None
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
@@ -42,7 +43,16 @@ class History:
         self.ids[name] = ticket.id
         return ticket
 
-    def message(self, ticket: Ticket, when: datetime, *, ours: bool, agent_id: int | None = None) -> None:
+    def message(
+        self,
+        ticket: Ticket,
+        when: datetime,
+        *,
+        ours: bool,
+        agent_id: int | None = None,
+        waited: tuple[int, int] | None = None,
+    ) -> None:
+        """``waited``: the customer's wait this reply ended (calendar, business seconds), as delivery records it."""
         self.db.add(
             Message(
                 ticket_id=ticket.id,
@@ -52,6 +62,8 @@ class History:
                 text="…",
                 author_agent_id=agent_id if ours else None,
                 author_customer_id=None if ours else self.customer.id,
+                wait_seconds=waited[0] if waited else None,
+                wait_business_seconds=waited[1] if waited else None,
                 created_at=when,
             )
         )
@@ -136,7 +148,7 @@ def build(db: Session, *, marina: int, anna: int, boris: int) -> History:
         closed_at=at(2, 12), resolution_due_at=at(3, 10),
     )  # fmt: skip
     h.message(t1, at(2, 10), ours=False)
-    h.message(t1, at(2, 10, 10), ours=True, agent_id=marina)
+    h.message(t1, at(2, 10, 10), ours=True, agent_id=marina, waited=(600, 600))
     h.event(t1, "ticket.held", at(2, 10, 20), until=at(2, 10, 50).isoformat(), promise="…")
     h.status(t1, at(2, 11), "on_hold", "solved", "propose_solution")
     h.status(t1, at(2, 12), "solved", "closed", "confirm")
@@ -147,10 +159,10 @@ def build(db: Session, *, marina: int, anna: int, boris: int) -> History:
         first_response_business_seconds=3600, first_response_due_at=at(3, 10), waiting_since=at(10, 13),
     )  # fmt: skip
     h.message(t2, at(3, 9), ours=False)
-    h.message(t2, at(3, 11), ours=True, agent_id=marina)
+    h.message(t2, at(3, 11), ours=True, agent_id=marina, waited=(7200, 3600))
     h.message(t2, at(3, 12), ours=False)
     h.message(t2, at(3, 12, 10), ours=False)
-    h.message(t2, at(3, 12, 30), ours=True, agent_id=marina)
+    h.message(t2, at(3, 12, 30), ours=True, agent_id=marina, waited=(1800, 900))  # the wait from 12:00
     h.status(t2, at(3, 12, 30), "open", "solved", "propose_solution")
     h.status(t2, at(4, 8), "solved", "open", "reject_solution")
     # T3: nobody answered; its target came on 4 November at 09:00

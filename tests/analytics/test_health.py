@@ -34,7 +34,9 @@ def test_telegram_week_worked_out_by_hand(db: Session, cast: Cast) -> None:
     assert (telegram.volume, telegram.private, telegram.answered) == (4, 4, 3)
     assert telegram.first_response == Spread(3, 3600.0, 7200.0)  # 10 min, 2 h, 1 h
     assert telegram.first_response_business == Spread(3, 1800.0, 3600.0)  # 600, 3600, 1800 s
-    assert telegram.next_response == Spread(1, 1800.0, 1800.0)  # T2: 12:00 → 12:30 (12:10 is the same turn)
+    # T2's second wait, 12:00 → 12:30 (its first reply's wait is the first response, not a next one)
+    assert telegram.next_response == Spread(1, 1800.0, 1800.0)
+    assert telegram.next_response_business == Spread(1, 900.0, 900.0)
     assert telegram.resolution == Spread(1, 3600.0, 3600.0)  # T1: 10:00 → solved 11:00
     assert (telegram.resolved, telegram.resolution_rate) == (1, 0.25)
     assert (telegram.confirmed, telegram.confirmed_rate) == (1, 0.25)

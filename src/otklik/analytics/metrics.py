@@ -8,8 +8,8 @@ Definitions (``docs/subsystems/analytics.md`` says the same in prose):
 
 * **first response**: our first public reply that reached the customer, from the customer's first
   message; calendar seconds, and business seconds on the ticket's SLA calendar (recorded with it);
-* **next response**: from the first customer message after one of our public replies to our next
-  public reply;
+* **next response**: each later wait of the customer that a reply of ours ended (from the message
+  that started it to the reply), as recorded on the reply when it reached them; calendar and business;
 * **resolution time**: from the first customer message to the proposed solution (or closing);
 * **resolved**: ``solved`` or ``closed`` now; **confirmed**: the customer said «решено» (closing on
   their word, or «да» in the survey) — an agent's word or a silent auto-close does not count;
@@ -97,6 +97,7 @@ class Health:
     first_response: Spread = field(default_factory=Spread)
     first_response_business: Spread = field(default_factory=Spread)
     next_response: Spread = field(default_factory=Spread)
+    next_response_business: Spread = field(default_factory=Spread)
     resolution: Spread = field(default_factory=Spread)
     surveys: int = 0
     ratings: int = 0
@@ -349,37 +350,16 @@ def spreads(
 def _durations(session: Session, scope: Scope, key: Any) -> dict[str, dict[Any, Spread]]:
     where = scope.tickets()
     asked = Ticket.first_customer_message_at
-    turn = aliased(Message)
-    before = aliased(Message)
-    previous = (
-        select(before.direction)
-        .where(before.ticket_id == turn.ticket_id, before.id < turn.id, before.public.is_(True))
-        .order_by(before.id.desc())
-        .limit(1)
-        .correlate(turn)
-        .scalar_subquery()
-    )
-    answer = (
-        select(func.min(Message.created_at))
-        .where(Message.ticket_id == turn.ticket_id, Message.id > turn.id, _our_replies())
-        .correlate(turn)
-        .scalar_subquery()
-    )
-    opens_turn = and_(
-        turn.direction == Direction.INBOUND.value, turn.public.is_(True), previous == Direction.OUTBOUND.value
-    )
+    # a wait our reply ended after the first response (recorded on the reply when it reached them)
+    later = [*where, Message.wait_seconds.is_not(None), Message.created_at > Ticket.first_response_at]
+    replies = [(Message, Message.ticket_id == Ticket.id)]
     return {
         "first_response": spreads(session, key, seconds_between(asked, Ticket.first_response_at), where),
         "first_response_business": spreads(session, key, Ticket.first_response_business_seconds, where),
+        "next_response": spreads(session, key, Message.wait_seconds, later, joins=replies),
+        "next_response_business": spreads(session, key, Message.wait_business_seconds, later, joins=replies),
         "resolution": spreads(
             session, key, seconds_between(asked, _resolved_at()), [*where, Ticket.status.in_(RESOLVED)]
-        ),
-        "next_response": spreads(
-            session,
-            key,
-            seconds_between(turn.created_at, answer),
-            [*where, opens_turn],
-            joins=[(turn, turn.ticket_id == Ticket.id)],
         ),
     }
 
@@ -434,6 +414,7 @@ def as_row(h: Health, label: str | None = None) -> dict[str, Any]:
         "first_response": h.first_response,
         "first_response_business": h.first_response_business,
         "next_response": h.next_response,
+        "next_response_business": h.next_response_business,
         "resolution": h.resolution,
     }
     return {

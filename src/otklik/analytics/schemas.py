@@ -102,6 +102,8 @@ class HealthRowOut(BaseModel):
     first_response_business_p90_seconds: float | None
     next_response_median_seconds: float | None
     next_response_p90_seconds: float | None
+    next_response_business_median_seconds: float | None
+    next_response_business_p90_seconds: float | None
     resolution_median_seconds: float | None
     resolution_p90_seconds: float | None
     resolved: int

@@ -657,7 +657,9 @@ def do_record_delivery(
         if result.external_id and message.external_id is None:
             message.external_id = result.external_id[:200]
         if not is_notice(message):
-            do_record_answer_delivered(session, ticket, answered_at=message.created_at, at=moment)
+            wait = do_record_answer_delivered(session, ticket, answered_at=message.created_at, at=moment)
+            if wait is not None:
+                message.wait_seconds, message.wait_business_seconds = wait.seconds, wait.business_seconds
         do_note_outbound(session, message.channel, at=moment)
     else:
         message.delivery_state = Delivery.FAILED.value

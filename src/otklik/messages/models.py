@@ -58,6 +58,10 @@ class Message(Base):
     #: renders it in the reader's language; ``text`` holds it in the desk's default language (Russian)
     facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the customer's wait this reply ended when it reached them, in seconds and in the open time of
+    #: the ticket's SLA calendar (the reports' response times); None when it ended no wait
+    wait_seconds: Mapped[int | None] = mapped_column(Integer)
+    wait_business_seconds: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     author_agent: Mapped[Agent | None] = relationship(lazy="joined")

@@ -185,14 +185,16 @@ def do_record_bot_reply(session: Session, ticket: Ticket, *, actor: Actor, at: d
         clocks.schedule_auto_close(session, ticket, at)
 
 
-def do_record_answer_delivered(session: Session, ticket: Ticket, *, answered_at: datetime, at: datetime) -> bool:
+def do_record_answer_delivered(
+    session: Session, ticket: Ticket, *, answered_at: datetime, at: datetime
+) -> clocks.Wait | None:
     """A public reply written at ``answered_at`` reached the customer: their wait ends.
 
     Only a confirmed delivery stops the response clock; a reply that failed never does.
-    Returns whether a running wait was ended.
+    Returns the wait it ended, if one was running.
     """
     stopped = clocks.stop_response_clock(session, ticket, answered_at)
-    if stopped:
+    if stopped is not None:
         ticket.updated_at = max(ticket.updated_at, at)
     return stopped
 

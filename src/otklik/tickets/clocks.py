@@ -12,6 +12,7 @@ SLA and age jobs walk through their stages by rescheduling themselves (see ``tic
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -117,21 +118,35 @@ def _schedule_response(
         ticket.next_response_due_at = due
 
 
-def stop_response_clock(session: Session, ticket: Ticket, answered_at: datetime) -> bool:
-    """A public reply reached the customer: the wait that began before it is over. The first
-    response is a fact of its own: it stands even when a hold paused the wait before the reply's
-    delivery was confirmed (a reply, then «проверяю, напишу до 13:00»)."""
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """A customer's wait that a reply ended: calendar seconds and the SLA calendar's open seconds."""
+
+    seconds: int
+    business_seconds: int
+
+
+def _waited(session: Session, ticket: Ticket, start: datetime, end: datetime) -> Wait:
+    business = business_time_between(start, end, policy_for(session, ticket).calendar)
+    return Wait(round((end - start).total_seconds()), round(business.total_seconds()))
+
+
+def stop_response_clock(session: Session, ticket: Ticket, answered_at: datetime) -> Wait | None:
+    """A public reply reached the customer: the wait that began before it is over; returns that
+    wait (None when the reply ended none). The first response is a fact of its own: it stands even
+    when a hold paused the wait before the reply's delivery was confirmed (a reply, then «проверяю,
+    напишу до 13:00»)."""
     asked = ticket.first_customer_message_at
     if ticket.first_response_at is None and asked is not None and answered_at >= asked:
         ticket.first_response_at = answered_at
-        waited = business_time_between(asked, answered_at, policy_for(session, ticket).calendar)
-        ticket.first_response_business_seconds = round(waited.total_seconds())
+        ticket.first_response_business_seconds = _waited(session, ticket, asked, answered_at).business_seconds
     if ticket.waiting_since is None or answered_at < ticket.waiting_since:
-        return False
+        return None
+    wait = _waited(session, ticket, ticket.waiting_since, answered_at)
     ticket.waiting_since = None
     ticket.next_response_due_at = None
     jobs.cancel(session, key(ticket.id, f"sla:{Target.RESPONSE.value}"))
-    return True
+    return wait
 
 
 def pause_response_clock(session: Session, ticket: Ticket) -> None:

@@ -1,6 +1,7 @@
 """Imports every domain's models so the metadata is complete (Alembic, tests, demo)."""
 
 from otklik.agents.models import Agent, AgentSkill, ApiToken, Notification, Team, TeamMembership
+from otklik.analytics.models import ReportSnapshot
 from otklik.bot.models import BotTurn
 from otklik.channels.models import ChannelHealth, ChannelSettings
 from otklik.core.audit import AuditEvent
@@ -57,6 +58,7 @@ __all__ = [
     "QualityFeedback",
     "QualityPolicy",
     "RateBucket",
+    "ReportSnapshot",
     "RoutingProfile",
     "SenderRate",
     "Signal",

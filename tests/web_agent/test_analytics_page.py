@@ -4,11 +4,16 @@ refused to agents. The week is the hand-built one of ``tests/analytics/test_outl
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from otklik.core import clock
-from tests.analytics.test_outlook import NOW, whatsapp_week
+from otklik.analytics.metrics import Dimension
+from otklik.analytics.snapshots import compute, latest, refresh
+from otklik.analytics.tasks import REFRESH_DASHBOARD
+from otklik.core import clock, jobs
+from tests.analytics.test_outlook import MOSCOW, NOW, whatsapp_week
 from tests.conftest import Cast
 from tests.web_agent.conftest import Desk, log_in
 
@@ -69,3 +74,28 @@ def test_agents_are_refused(client: TestClient, desk: Desk) -> None:
     assert 'href="/agent/analytics"' not in client.get("/agent/queues/mine").text
     for path in ("/agent/analytics", "/agent/analytics/health.csv", "/agent/analytics/outlook.json"):
         assert client.get(path).status_code == 403
+
+
+def test_the_default_view_is_read_from_the_snapshot_the_job_keeps(
+    client: TestClient, db: Session, cast: Cast, desk: Desk, frozen_clock: clock.FrozenClock
+) -> None:
+    h = whatsapp_week(db, cast)
+    frozen_clock.set(NOW)
+    assert refresh(db, NOW, MOSCOW) == [f"health:{d}:28" for d in ("channel", "team", "agent", "category")]
+    db.commit()
+    stored = compute(db, NOW, MOSCOW, Dimension.CHANNEL, NOW - timedelta(days=28), NOW)
+    assert latest(db, NOW + timedelta(minutes=1), MOSCOW, Dimension.CHANNEL) == stored  # read back whole
+    # a new WhatsApp chat after the snapshot: the page shows the figures as of the snapshot, and says when
+    h.ticket("after", "whatsapp", NOW + timedelta(minutes=1), status="new")
+    db.commit()
+    frozen_clock.set(NOW + timedelta(minutes=4))
+    log_in(client, desk.olga.email)
+    page = client.get("/agent/analytics").text
+    assert "данные на 09:00, пересчитываются каждые пять минут" in page
+    assert '<tr class="" data-key="whatsapp">\n      <td>WhatsApp</td>\n      <td>12</td>' in page
+    # ten minutes without a refresh (no worker): the page aggregates on the spot
+    frozen_clock.set(NOW + timedelta(minutes=11))
+    page = client.get("/agent/analytics").text
+    assert "данные на 09:11" in page
+    assert '<tr class="" data-key="whatsapp">\n      <td>WhatsApp</td>\n      <td>13</td>' in page
+    assert jobs.registered()[REFRESH_DASHBOARD].every == timedelta(minutes=5)

@@ -6,11 +6,14 @@
 * Health: a channel under the 30 % resolution line over the last 28 days, and a channel whose
   projected backlog will miss the resolution target within a week — told to the leads of the teams
   that work the channel, the heads of support and the admins, once a week per channel.
+
+And every five minutes the dashboard's default views are recomputed (``analytics.snapshots``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -21,11 +24,14 @@ from otklik.analytics.metrics import Dimension, Scope, health
 from otklik.analytics.outlook import projections
 from otklik.analytics.queries import alerted, channel_parity, team_ids_of_channel, went_public_weeks
 from otklik.analytics.rules import growth_percent, iso_week, minutes, public_answered_faster, went_public_growing
+from otklik.analytics.snapshots import REFRESH_EVERY, refresh
 from otklik.core import clock
+from otklik.core.config import get_settings
 from otklik.core.jobs import Job, task
 
 PARITY_ALERTS = "analytics.parity_alerts"
 HEALTH_ALERTS = "analytics.health_alerts"
+REFRESH_DASHBOARD = "analytics.refresh_dashboard"
 BELOW_FLOOR = "resolution_below_floor"
 BREACH_FORECAST = "backlog_breach_forecast"
 #: the resolution floor is judged on the tickets of the last four weeks
@@ -108,6 +114,12 @@ def send_health_alerts(session: Session, now: datetime) -> list[tuple[str, str]]
         do_notify(session, _channel_recipients(session, channel, since), kind=BREACH_FORECAST, params=params, at=now)
         sent.append((BREACH_FORECAST, channel))
     return sent
+
+
+@task(REFRESH_DASHBOARD, every=REFRESH_EVERY)
+def handle_refresh_dashboard(session: Session, job: Job) -> datetime | None:
+    refresh(session, clock.now(), ZoneInfo(get_settings().desk_timezone))
+    return None
 
 
 @task(HEALTH_ALERTS, every=timedelta(hours=1))

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from otklik.agents.rules import Role
 from otklik.analytics.forecast import RESOLUTION_FLOOR
 from otklik.analytics.metrics import Dimension, Scope, table, window
-from otklik.analytics.outlook import Outlook, outlook
-from otklik.analytics.queries import channel_parity
+from otklik.analytics.outlook import Outlook, Plan, outlook
 from otklik.analytics.rules import csv_text, public_answered_faster
 from otklik.analytics.schemas import outlook_out
+from otklik.analytics.snapshots import DEFAULT_DAYS, PARITY_DAYS, Dashboard, compute, latest
 from otklik.core import clock
 from otklik.core.config import get_settings
 from otklik.core.errors import Forbidden, InvalidInput
@@ -29,8 +29,6 @@ from otklik.web.common import ReportsDB
 from otklik.web.ui import N_, render
 
 router = APIRouter(include_in_schema=False)
-#: the parity comparison on the dashboard, as the hourly alert makes it
-PARITY_DAYS = 7
 #: the row choices and the first column's heading, per dimension
 ROWS = {"channel": N_("per channel"), "team": N_("per team"), "agent": N_("per agent"), "category": N_("per category")}
 HEADS = {"channel": N_("Channel"), "team": N_("Team"), "agent": N_("Agent"), "category": N_("Category")}
@@ -67,49 +65,62 @@ class BadPeriod(Exception):
         self.message = message
 
 
-def _rows(db: Session, by: Dimension, period: str | None, since: date | None, until: date | None, days: int) -> Any:
+def _window(period: str | None, since: date | None, until: date | None, days: int) -> tuple[datetime, datetime]:
     zone = ZoneInfo(get_settings().desk_timezone)
     try:
         start, end = window(period, since, until, days, now=clock.now(), zone=zone)
     except InvalidInput as refused:
         raise BadPeriod(NOT_A_MONTH if refused.field == "period" else ENDS_FIRST) from None
+    return start, end
+
+
+def _rows(db: Session, by: Dimension, period: str | None, since: date | None, until: date | None, days: int) -> Any:
+    start, end = _window(period, since, until, days)
     return start, end, table(db, Scope(start, end, clock.now()), by)
 
 
-def _staffing(seen: Outlook) -> list[dict[str, Any]]:
+def _staffing(plans: list[Plan]) -> list[dict[str, Any]]:
     return [
         {"plan": plan, "bars": paired([h.needed for h in plan.hours], [h.rostered for h in plan.hours])}
-        for plan in seen.plans
+        for plan in plans
         if any(h.needed for h in plan.hours)
     ]
+
+
+def _view(
+    db: Session, by: Dimension, period: str | None, since: date | None, until: date | None, days: int
+) -> Dashboard:
+    """The default view (the last 28 days) from its snapshot; any other period aggregated now."""
+    now, zone = clock.now(), ZoneInfo(get_settings().desk_timezone)
+    if period is None and since is None and until is None and days == DEFAULT_DAYS:
+        return latest(db, now, zone, by)
+    start, end = _window(period, since, until, days)
+    return compute(db, now, zone, by, start, end)
 
 
 @router.get("/agent/analytics")
 def dashboard(
     desk: DeskDep, db: ReportsDB, by: By = Dimension.CHANNEL, period: Period = None, since: Day = None,
-    until: Day = None, days: Days = 28,
+    until: Day = None, days: Days = DEFAULT_DAYS,
 ) -> Response:  # fmt: skip
     _lead(desk)
-    now = clock.now()
-    zone = ZoneInfo(get_settings().desk_timezone)
-    start, end, rows = _rows(db, by, period, since, until, days)
-    channels = rows if by is Dimension.CHANNEL else table(db, Scope(start, end, now), Dimension.CHANNEL)
-    seen = outlook(db, now, zone)
-    weeks = seen.public_weeks
-    parity = channel_parity(db, since=now - timedelta(days=PARITY_DAYS), until=now)
+    view = _view(db, by, period, since, until, days)
+    now = view.computed_at
     query = f"by={by.value}&" + (f"period={period}" if period else f"days={days}")
     if since or until:
         query = f"by={by.value}&since={since or ''}&until={until or ''}"
-    breach_at = {p.flow.channel: now + timedelta(days=p.breach_day) for p in seen.projections if p.breach_day}
-    breach_at |= {p.flow.channel: now for p in seen.projections if p.breach_day == 0}
+    breach_at = {p.flow.channel: now + timedelta(days=p.breach_day) for p in view.projections if p.breach_day}
+    breach_at |= {p.flow.channel: now for p in view.projections if p.breach_day == 0}
+    weeks = view.weeks
     context = desk.page(
         section="analytics", by=by, row_names=ROWS, heads=HEADS, dimensions=list(Dimension), period=period,
-        days=days, months=_months(now, zone), since=start, until=end, rows=rows, channels=channels,
-        floor=RESOLUTION_FLOOR, plane=plane(channels, RESOLUTION_FLOOR), weeks=weeks,
+        days=days, months=_months(clock.now(), ZoneInfo(get_settings().desk_timezone)), since=view.since,
+        until=view.until, computed_at=view.computed_at, rows=view.rows, channels=view.channels,
+        floor=RESOLUTION_FLOOR, plane=plane(view.channels, RESOLUTION_FLOOR), weeks=weeks,
         week_bars=bars([(w.week[-2:], w.count, "" if w.complete else "partial") for w in weeks]),
-        growth=seen.public_growth, projections=seen.projections, staffing=_staffing(seen), parity=parity,
-        public_faster=public_answered_faster(parity.public, parity.private), parity_days=PARITY_DAYS, query=query,
-        breach_at=breach_at,
+        growth=view.public_growth, projections=view.projections, staffing=_staffing(view.plans),
+        public=view.public, private=view.private, public_faster=public_answered_faster(view.public, view.private),
+        parity_days=PARITY_DAYS, query=query, breach_at=breach_at,
     )  # fmt: skip
     return render("agent/analytics.html", lang=desk.lang, **context)
 

@@ -1,0 +1,132 @@
+"""The dashboard's figures, computed by a job every few minutes and read by the page: a month of a
+large desk's tickets takes seconds to aggregate, a stored snapshot milliseconds to read.
+
+Every default view (the last 28 days, per channel, team, agent and category, with the outlook and
+the parity of the last seven days) is refreshed by ``analytics.refresh_dashboard`` every
+``REFRESH_EVERY``; the page says when its figures were computed. A view with no snapshot younger
+than ``FRESH`` (a desk whose worker is stopped, a month chosen by hand) is computed on the spot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from otklik.analytics.forecast import Flow, Projection
+from otklik.analytics.metrics import Dimension, Scope, table
+from otklik.analytics.models import ReportSnapshot
+from otklik.analytics.outlook import Hour, Plan, WeekCount, outlook
+from otklik.analytics.queries import channel_parity
+from otklik.analytics.rules import Figures
+
+REFRESH_EVERY = timedelta(minutes=5)
+FRESH = timedelta(minutes=10)
+DEFAULT_DAYS = 28
+PARITY_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """Everything the page shows for one view, as of ``computed_at``."""
+
+    computed_at: datetime
+    since: datetime
+    until: datetime
+    rows: list[dict[str, Any]]
+    channels: list[dict[str, Any]]
+    projections: list[Projection]
+    weeks: list[WeekCount]
+    plans: list[Plan]
+    public: Figures
+    private: Figures
+
+    @property
+    def public_growth(self) -> float | None:
+        complete = [w for w in self.weeks if w.complete]
+        if len(complete) < 2 or not complete[-2].count:
+            return None
+        return (complete[-1].count - complete[-2].count) / complete[-2].count
+
+
+def key(dimension: Dimension, days: int = DEFAULT_DAYS) -> str:
+    return f"health:{dimension.value}:{days}"
+
+
+def compute(
+    session: Session, now: datetime, zone: ZoneInfo, dimension: Dimension, since: datetime, until: datetime
+) -> Dashboard:
+    """The view's figures over ``[since, until)``, aggregated now (the outlook and parity are of now)."""
+    scope = Scope(since, until, now)
+    rows = table(session, scope, dimension)
+    channels = rows if dimension is Dimension.CHANNEL else table(session, scope, Dimension.CHANNEL)
+    seen = outlook(session, now, zone)
+    parity = channel_parity(session, since=now - timedelta(days=PARITY_DAYS), until=now)
+    return Dashboard(
+        now, since, until, rows, channels, seen.projections, seen.public_weeks, seen.plans, parity.public,
+        parity.private,
+    )  # fmt: skip
+
+
+def _json(dashboard: Dashboard) -> dict[str, Any]:
+    body = asdict(dashboard)
+    for name in ("computed_at", "since", "until"):
+        body[name] = getattr(dashboard, name).isoformat()
+    body["weeks"] = [{**asdict(w), "start": w.start.isoformat()} for w in dashboard.weeks]
+    return body
+
+
+def _read(body: dict[str, Any]) -> Dashboard:
+    return Dashboard(
+        computed_at=datetime.fromisoformat(body["computed_at"]),
+        since=datetime.fromisoformat(body["since"]),
+        until=datetime.fromisoformat(body["until"]),
+        rows=body["rows"],
+        channels=body["channels"],
+        projections=[
+            Projection(Flow(**p["flow"]), tuple(p["backlog"]), tuple(p["waits_days"]), p["breach_day"])
+            for p in body["projections"]
+        ],
+        weeks=[WeekCount(**{**w, "start": datetime.fromisoformat(w["start"])}) for w in body["weeks"]],
+        plans=[_plan(p) for p in body["plans"]],
+        public=Figures(**body["public"]),
+        private=Figures(**body["private"]),
+    )
+
+
+def _plan(body: dict[str, Any]) -> Plan:
+    hours = tuple(Hour(**hour) for hour in body["hours"])
+    return Plan(body["channel"], body["handle_seconds"], body["target_seconds"], body["target_share"], hours)
+
+
+def refresh(session: Session, now: datetime, zone: ZoneInfo) -> list[str]:
+    """Recompute and store every default view; returns their keys. The outlook, the parity and the
+    channels' rows are the same in every view: computed once."""
+    since = now - timedelta(days=DEFAULT_DAYS)
+    first = compute(session, now, zone, Dimension.CHANNEL, since, now)
+    keys = []
+    for dimension in Dimension:
+        rows = first.rows if dimension is Dimension.CHANNEL else table(session, Scope(since, now, now), dimension)
+        _store(session, key(dimension), replace(first, rows=rows), now)
+        keys.append(key(dimension))
+    return keys
+
+
+def _store(session: Session, name: str, dashboard: Dashboard, now: datetime) -> None:
+    stored = session.get(ReportSnapshot, name)
+    if stored is None:
+        session.add(ReportSnapshot(key=name, computed_at=now, body=_json(dashboard)))
+    else:
+        stored.computed_at, stored.body = now, _json(dashboard)
+
+
+def latest(session: Session, now: datetime, zone: ZoneInfo, dimension: Dimension) -> Dashboard:
+    """The default view: its snapshot when younger than ``FRESH``, else computed now (and not stored:
+    the page may read from a replica)."""
+    stored = session.get(ReportSnapshot, key(dimension))
+    if stored is not None and now - FRESH <= stored.computed_at <= now:
+        return _read(stored.body)
+    return compute(session, now, zone, dimension, now - timedelta(days=DEFAULT_DAYS), now)

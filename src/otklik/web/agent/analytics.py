@@ -119,8 +119,8 @@ def dashboard(
         floor=RESOLUTION_FLOOR, plane=plane(view.channels, RESOLUTION_FLOOR), weeks=weeks,
         week_bars=bars([(w.week[-2:], w.count, "" if w.complete else "partial") for w in weeks]),
         growth=view.public_growth, projections=view.projections, staffing=_staffing(view.plans),
-        public=view.public, private=view.private, public_faster=public_answered_faster(view.public, view.private),
-        parity_days=PARITY_DAYS, query=query, breach_at=breach_at,
+        public_side=view.public, private_side=view.private, parity_days=PARITY_DAYS, query=query,
+        public_faster=public_answered_faster(view.public, view.private), breach_at=breach_at,
     )  # fmt: skip
     return render("agent/analytics.html", lang=desk.lang, **context)
 

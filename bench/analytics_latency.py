@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import re
 import time
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,8 @@ from sqlalchemy import Engine, text
 from common import ADMIN_EMAIL, machine_facts, mint_token, redact, running_server, summary_ms, write_json
 from otklik.agents.models import Agent
 from otklik.agents.security import hash_password
+from otklik.analytics import metrics, outlook
+from otklik.analytics.queries import channel_parity
 from otklik.analytics.snapshots import refresh
 from otklik.core import clock
 from otklik.core.db import make_engine, make_session_factory, unit_of_work
@@ -135,6 +138,30 @@ def timed(client: httpx.Client, path: str, runs: int, headers: dict[str, str] | 
     return {**summary_ms(seconds), "bytes": len(response.content)}
 
 
+def parts(engine: Engine) -> dict[str, float]:
+    """Where an on-the-spot aggregation spends its time: each part of the page in-process, in ms."""
+    now, zone = clock.now(), ZoneInfo("Europe/Moscow")
+    scope = metrics.Scope(now - timedelta(days=28), now, now)
+    key = metrics.KEYS[metrics.Dimension.CHANNEL]
+    steps = {
+        "counts": lambda: metrics._counts(session, scope, key),
+        "events": lambda: metrics._events(session, scope, key),
+        "durations": lambda: metrics._durations(session, scope, key),
+        "backlog": lambda: metrics._backlog(session, scope, key),
+        "flows": lambda: outlook.flows(session, now),
+        "public_weeks": lambda: outlook.public_weeks(session, now),
+        "staffing_plans": lambda: outlook.live_plans(session, now, zone),
+        "parity": lambda: channel_parity(session, since=now - timedelta(days=7), until=now),
+    }
+    spent = {}
+    with unit_of_work(make_session_factory(engine)) as session:
+        for name, step in steps.items():
+            started = time.perf_counter()
+            step()
+            spent[name] = round((time.perf_counter() - started) * 1000, 1)
+    return spent
+
+
 def explain(engine: Engine) -> list[str]:
     """The plan of one of the health figures' period scans, as the reports run it (28 days)."""
     query = """EXPLAIN SELECT channel, count(*) FROM tickets
@@ -158,6 +185,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     token = mint_token(engine, ADMIN_EMAIL)
     result["refresh_seconds"] = refresh_snapshots(engine)
     result["explain_period_scan"] = explain(engine)
+    result["parts_ms"] = parts(engine)
     api = {"authorization": f"Bearer {token}"}
     with running_server(args.url, workers=2) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
         signed_in(client)
@@ -189,6 +217,7 @@ def main() -> None:
         figures = result[name]
         p50, p95, most = figures["p50_ms"], figures["p95_ms"], figures["max_ms"]
         print(f"{name:28} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  max {most:8.1f} ms")
+    print("parts of an on-the-spot aggregation (ms):", result["parts_ms"])
     print("\n".join(result["explain_period_scan"]))
     write_json(args.json_out, result)
 

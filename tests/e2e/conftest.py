@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +80,24 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     _cli(env, "agents", "create", "--email", "olga@e2e.test", "--name", "Ольга Админова", "--role", "admin",
          "--password", PASSWORD)  # fmt: skip
     token = _cli(env, "tokens", "create", "--agent", "olga@e2e.test").strip().splitlines()[-1]
+    with serving(env) as base:
+        headers = {"Authorization": f"Bearer {token}"}
+        body = {"channel": "webchat", "external_id": "e2e-1", "sender": {"kind": "web", "value": "wv_e2e_visitor"},
+                "text": HOSTILE}  # fmt: skip
+        ticket_id = httpx.post(f"{base}/api/v1/messages/inbound", json=body, headers=headers).json()["ticket_id"]
+        marina = next(a for a in httpx.get(f"{base}/api/v1/agents", headers=headers).json()
+                      if a["email"] == "marina@e2e.test")  # fmt: skip
+        ticket = httpx.get(f"{base}/api/v1/tickets/{ticket_id}", headers=headers).json()
+        if (ticket.get("assignee") or {}).get("id") != marina["id"]:
+            answer = httpx.post(f"{base}/api/v1/tickets/{ticket_id}/assign", json={"agent_id": marina["id"]},
+                                headers=headers)  # fmt: skip
+            assert answer.status_code == 200, answer.text
+        yield Desk(base, token, ticket_id)
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[str]:
+    """``otklik serve`` on a free local port with ``env``: its address once ``/healthz`` answers; stopped after."""
     port = _free_port()
     server = subprocess.Popen(
         [str(OTKLIK), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, start_new_session=True
@@ -95,18 +114,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
             if time.monotonic() > deadline or server.poll() is not None:
                 pytest.fail("otklik serve did not start")
             time.sleep(0.2)
-        headers = {"Authorization": f"Bearer {token}"}
-        body = {"channel": "webchat", "external_id": "e2e-1", "sender": {"kind": "web", "value": "wv_e2e_visitor"},
-                "text": HOSTILE}  # fmt: skip
-        ticket_id = httpx.post(f"{base}/api/v1/messages/inbound", json=body, headers=headers).json()["ticket_id"]
-        marina = next(a for a in httpx.get(f"{base}/api/v1/agents", headers=headers).json()
-                      if a["email"] == "marina@e2e.test")  # fmt: skip
-        ticket = httpx.get(f"{base}/api/v1/tickets/{ticket_id}", headers=headers).json()
-        if (ticket.get("assignee") or {}).get("id") != marina["id"]:
-            answer = httpx.post(f"{base}/api/v1/tickets/{ticket_id}/assign", json={"agent_id": marina["id"]},
-                                headers=headers)  # fmt: skip
-            assert answer.status_code == 200, answer.text
-        yield Desk(base, token, ticket_id)
+        yield base
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=15)

@@ -10,17 +10,13 @@ parity alert), WhatsApp's backlog breaching on Thursday and three more agents ne
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.e2e.conftest import OTKLIK, _cli, _free_port, shot
+from tests.e2e.conftest import _cli, serving, shot
 
 pytestmark = pytest.mark.slow
 MONDAY = "2026-11-23T09:00:00+03:00"
@@ -42,26 +38,8 @@ def monday_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     _cli(env, "migrate")
     assert "Демо загружено" in _cli(env, "demo")
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(OTKLIK), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, start_new_session=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                pytest.fail("otklik serve did not start")
-            time.sleep(0.2)
+    with serving(env) as base:
         yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=15)
 
 
 def dashboard(browser: Any, base: str, viewport: dict[str, int]) -> Any:

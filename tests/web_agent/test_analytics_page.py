@@ -93,6 +93,7 @@ def test_the_default_view_is_read_from_the_snapshot_the_job_keeps(
     page = client.get("/agent/analytics").text
     assert "данные на 09:00, пересчитываются каждые пять минут" in page
     assert '<tr class="" data-key="whatsapp">\n      <td>WhatsApp</td>\n      <td>12</td>' in page
+    assert "\r\nwhatsapp,whatsapp,12," in client.get("/agent/analytics/health.csv").text  # the file is what you see
     # ten minutes without a refresh (no worker): the page aggregates on the spot
     frozen_clock.set(NOW + timedelta(minutes=11))
     page = client.get("/agent/analytics").text

@@ -8,13 +8,14 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from pydantic import AfterValidator
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from otklik.agents.actions import actor_of
 from otklik.agents.models import Agent
 from otklik.agents.queries import agent_for_token, principal_of
 from otklik.agents.rules import Principal, Role
 from otklik.core.actors import Actor
+from otklik.core.db import request_session
 from otklik.core.errors import Forbidden, Unauthorized
 from otklik.core.i18n import pick_lang
 from otklik.core.schemas import MAX_ID, refuse_nul
@@ -22,26 +23,13 @@ from otklik.core.schemas import MAX_ID, refuse_nul
 
 def get_db(request: Request) -> Iterator[Session]:
     """A session per request; handlers commit explicitly, anything uncommitted rolls back."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    session = factory()
-    try:
-        yield session
-    finally:
-        session.close()
+    yield from request_session(request.app.state.session_factory)
 
 
 def get_reports_db(request: Request, db: Annotated[Session, Depends(get_db)]) -> Iterator[Session]:
     """The session reports read with: on the read replica when ``OTKLIK_REPORTS_DATABASE_URL`` names one
     (heavy aggregates stay off the primary that intake writes to), else the request's own."""
-    factory: sessionmaker[Session] | None = request.app.state.reports_session_factory
-    if factory is None:
-        yield db
-        return
-    session = factory()
-    try:
-        yield session
-    finally:
-        session.close()
+    yield from request_session(request.app.state.reports_session_factory, db)
 
 
 def get_lang(request: Request) -> str:

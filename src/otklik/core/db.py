@@ -205,6 +205,21 @@ def commit_or_retry(session: Session, work: Callable[[], T], *, attempts: int = 
     return None
 
 
+def request_session(factory: sessionmaker[Session] | None, fallback: Session | None = None) -> Iterator[Session]:
+    """A session from ``factory`` for the length of one request, closed after it: handlers commit
+    explicitly, anything uncommitted rolls back (ADR 0002). No ``factory``: ``fallback`` itself (the
+    reports' replica when none is configured is the request's own session)."""
+    if factory is None:
+        assert fallback is not None
+        yield fallback
+        return
+    session = factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction: committed when the block ends normally, rolled back otherwise."""

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from otklik.channels.webvisitor import visitor_of
 from otklik.core import clock
 from otklik.core.config import get_settings
+from otklik.core.db import request_session
 from otklik.core.limiter import Limiter, MemoryLimiter, Rate
 from otklik.web.errors import PublicError, RateLimited
 from otklik.web.i18n import page_lang
@@ -49,12 +50,7 @@ def web_state(request: Request) -> WebState:
 
 def get_db(request: Request) -> Iterator[Session]:
     """A session per request; handlers commit explicitly (ADR 0002)."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    session = factory()
-    try:
-        yield session
-    finally:
-        session.close()
+    yield from request_session(request.app.state.session_factory)
 
 
 DB = Annotated[Session, Depends(get_db)]
@@ -63,15 +59,7 @@ DB = Annotated[Session, Depends(get_db)]
 def get_reports_db(request: Request, db: DB) -> Iterator[Session]:
     """The session the dashboard reads with: the read replica when ``OTKLIK_REPORTS_DATABASE_URL``
     names one, else the request's own (as the API's reports do)."""
-    factory: sessionmaker[Session] | None = request.app.state.reports_session_factory
-    if factory is None:
-        yield db
-        return
-    session = factory()
-    try:
-        yield session
-    finally:
-        session.close()
+    yield from request_session(request.app.state.reports_session_factory, db)
 
 
 ReportsDB = Annotated[Session, Depends(get_reports_db)]

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from otklik.agents.rules import Role
 from otklik.analytics.forecast import RESOLUTION_FLOOR
-from otklik.analytics.metrics import Dimension, Scope, table, window
-from otklik.analytics.outlook import Outlook, Plan, outlook
+from otklik.analytics.metrics import Dimension, window
+from otklik.analytics.outlook import Outlook, Plan
 from otklik.analytics.rules import csv_text, public_answered_faster
 from otklik.analytics.schemas import outlook_out
 from otklik.analytics.snapshots import DEFAULT_DAYS, PARITY_DAYS, Dashboard, compute, latest
@@ -74,11 +74,6 @@ def _window(period: str | None, since: date | None, until: date | None, days: in
     return start, end
 
 
-def _rows(db: Session, by: Dimension, period: str | None, since: date | None, until: date | None, days: int) -> Any:
-    start, end = _window(period, since, until, days)
-    return start, end, table(db, Scope(start, end, clock.now()), by)
-
-
 def _staffing(plans: list[Plan]) -> list[dict[str, Any]]:
     return [
         {"plan": plan, "bars": paired([h.needed for h in plan.hours], [h.rostered for h in plan.hours])}
@@ -125,41 +120,46 @@ def dashboard(
     return render("agent/analytics.html", lang=desk.lang, **context)
 
 
+def _file(text: str, name: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+
+
 @router.get("/agent/analytics/health.csv")
 def health_csv(
     desk: DeskDep, db: ReportsDB, by: By = Dimension.CHANNEL, period: Period = None, since: Day = None,
-    until: Day = None, days: Days = 28,
+    until: Day = None, days: Days = DEFAULT_DAYS,
 ) -> Response:  # fmt: skip
+    """The figures as the page shows them (the default view from its snapshot)."""
     _lead(desk)
-    start, end, rows = _rows(db, by, period, since, until, days)
-    name = f"otklik-health-{by.value}-{start.date()}-{end.date()}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return Response(csv_text(rows), media_type="text/csv; charset=utf-8", headers=headers)
+    view = _view(db, by, period, since, until, days)
+    return _file(csv_text(view.rows), f"otklik-health-{by.value}-{view.since.date()}-{view.until.date()}.csv")
 
 
 @router.get("/agent/analytics/health.json")
 def health_json(
     desk: DeskDep, db: ReportsDB, by: By = Dimension.CHANNEL, period: Period = None, since: Day = None,
-    until: Day = None, days: Days = 28,
+    until: Day = None, days: Days = DEFAULT_DAYS,
 ) -> Response:  # fmt: skip
     _lead(desk)
-    start, end, rows = _rows(db, by, period, since, until, days)
-    body = {
-        "since": start.isoformat(),
-        "until": end.isoformat(),
-        "by": by.value,
-        "floor": RESOLUTION_FLOOR,
-        "rows": rows,
-    }
+    view = _view(db, by, period, since, until, days)
+    body = {"since": view.since.isoformat(), "until": view.until.isoformat(), "by": by.value,
+            "computed_at": view.computed_at.isoformat(), "floor": RESOLUTION_FLOOR, "rows": view.rows}  # fmt: skip
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+def _outlook(db: Session) -> tuple[Outlook, ZoneInfo]:
+    """The outlook as the page shows it: from the default view's snapshot (or computed now)."""
+    zone = ZoneInfo(get_settings().desk_timezone)
+    view = latest(db, clock.now(), zone, Dimension.CHANNEL)
+    return Outlook(view.computed_at, view.projections, view.weeks, view.plans), zone
 
 
 @router.get("/agent/analytics/outlook.json")
 def outlook_json(desk: DeskDep, db: ReportsDB) -> Response:
     _lead(desk)
-    zone = ZoneInfo(get_settings().desk_timezone)
-    body = outlook_out(outlook(db, clock.now(), zone), zone).model_dump(mode="json")
-    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+    seen, zone = _outlook(db)
+    return JSONResponse(outlook_out(seen, zone).model_dump(mode="json"), headers={"Cache-Control": "no-store"})
 
 
 def _outlook_rows(seen: Outlook, name: str, today: date) -> list[dict[str, Any]]:
@@ -185,9 +185,6 @@ def outlook_csv(name: Literal["backlog", "weeks", "staffing"], desk: DeskDep, db
     """The outlook's tables as CSV: ``backlog`` (per channel), ``weeks`` (public complaints),
     ``staffing`` (per live channel and hour)."""
     _lead(desk)
-    zone = ZoneInfo(get_settings().desk_timezone)
-    now = clock.now()
-    rows = _outlook_rows(outlook(db, now, zone), name, now.astimezone(zone).date())
-    filename = f"otklik-{name}-{now.date()}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
-    return Response(csv_text(rows), media_type="text/csv; charset=utf-8", headers=headers)
+    seen, zone = _outlook(db)
+    rows = _outlook_rows(seen, name, seen.now.astimezone(zone).date())
+    return _file(csv_text(rows), f"otklik-{name}-{seen.now.date()}.csv")

@@ -81,8 +81,15 @@ def test_the_default_view_is_read_from_the_snapshot_the_job_keeps(
 ) -> None:
     h = whatsapp_week(db, cast)
     frozen_clock.set(NOW)
-    assert refresh(db, NOW, MOSCOW) == [f"health:{d}:28" for d in ("channel", "team", "agent", "category")]
+    dimensions = ("channel", "team", "agent", "category")
+    views = ("28", "2026-11", "2026-10", "2026-09", "2026-08", "2026-07", "2026-06")
+    assert refresh(db, NOW, MOSCOW) == [f"health:{d}:{v}" for v in views for d in dimensions]
     db.commit()
+    # five minutes on: the running views again, the months that ended are kept for a day
+    assert refresh(db, NOW + timedelta(minutes=5), MOSCOW) == []  # nothing stale yet
+    assert refresh(db, NOW + timedelta(minutes=11), MOSCOW) == [f"health:{d}:{v}" for v in ("28", "2026-11")
+                                                             for d in dimensions]  # fmt: skip
+    db.rollback()
     stored = compute(db, NOW, MOSCOW, Dimension.CHANNEL, NOW - timedelta(days=28), NOW)
     assert latest(db, NOW + timedelta(minutes=1), MOSCOW, Dimension.CHANNEL) == stored  # read back whole
     # a new WhatsApp chat after the snapshot: the page shows the figures as of the snapshot, and says when
@@ -94,9 +101,14 @@ def test_the_default_view_is_read_from_the_snapshot_the_job_keeps(
     assert "данные на 09:00, пересчитываются каждые пять минут" in page
     assert '<tr class="" data-key="whatsapp">\n      <td>WhatsApp</td>\n      <td>12</td>' in page
     assert "\r\nwhatsapp,whatsapp,12," in client.get("/agent/analytics/health.csv").text  # the file is what you see
+    # the month from its own snapshot (November: the same twelve chats)
+    november = client.get("/agent/analytics?period=2026-11").text
+    assert "данные на 09:00" in november
+    assert '<tr class="" data-key="whatsapp">\n      <td>WhatsApp</td>\n      <td>12</td>' in november
     # ten minutes without a refresh (no worker): the page aggregates on the spot
     frozen_clock.set(NOW + timedelta(minutes=11))
     page = client.get("/agent/analytics").text
     assert "данные на 09:11" in page
     assert '<tr class="" data-key="whatsapp">\n      <td>WhatsApp</td>\n      <td>13</td>' in page
+    assert "данные на 09:11" in client.get("/agent/analytics?period=2026-11").text  # the running month too
     assert jobs.registered()[REFRESH_DASHBOARD].every == timedelta(minutes=5)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from otklik.analytics.erlang import agents_needed
 from otklik.analytics.forecast import Flow, Projection, Shortfall, growth, project, shortfalls
-from otklik.analytics.metrics import RESOLVED, spreads
+from otklik.analytics.metrics import RESOLVED, spreads, without_jit
 from otklik.analytics.rules import iso_week, week_start
 from otklik.bot.actions import LIVE_CHANNELS
 from otklik.core.db import seconds_between, utc_hour
@@ -264,4 +264,5 @@ class Outlook:
 
 
 def outlook(session: Session, now: datetime, zone: ZoneInfo) -> Outlook:
+    without_jit(session)
     return Outlook(now, projections(session, now), public_weeks(session, now), live_plans(session, now, zone))

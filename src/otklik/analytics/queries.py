@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from otklik.agents.models import Notification
@@ -45,6 +45,8 @@ class Parity:
 
 
 def ticket_facts(session: Session, *, since: datetime, until: datetime) -> list[TicketFacts]:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))  # as metrics.without_jit (metrics sits above this module)
     rows = session.execute(
         select(
             Ticket.channel, Ticket.is_public, Ticket.status, Ticket.first_customer_message_at, Ticket.first_response_at

@@ -21,11 +21,16 @@ from otklik.analytics.metrics import Dimension, Scope, table
 from otklik.analytics.models import ReportSnapshot
 from otklik.analytics.outlook import Hour, Plan, WeekCount, outlook
 from otklik.analytics.queries import channel_parity
-from otklik.analytics.rules import Figures
+from otklik.analytics.rules import Figures, period_bounds
 
 REFRESH_EVERY = timedelta(minutes=5)
 FRESH = timedelta(minutes=10)
+#: a month that has ended changes little (a late survey, a reopening): recomputed once a day
+PAST_FRESH = timedelta(hours=26)
 DEFAULT_DAYS = 28
+DEFAULT_VIEW = str(DEFAULT_DAYS)
+#: the months the page offers, the current one first
+MONTHS = 6
 PARITY_DAYS = 7
 
 
@@ -52,8 +57,27 @@ class Dashboard:
         return (complete[-1].count - complete[-2].count) / complete[-2].count
 
 
-def key(dimension: Dimension, days: int = DEFAULT_DAYS) -> str:
-    return f"health:{dimension.value}:{days}"
+def key(dimension: Dimension, view: str = DEFAULT_VIEW) -> str:
+    """``health:channel:28`` (the last 28 days) or ``health:agent:2026-11`` (a month)."""
+    return f"health:{dimension.value}:{view}"
+
+
+def months(now: datetime, zone: ZoneInfo, count: int = MONTHS) -> list[str]:
+    """``YYYY-MM`` of the last ``count`` months in the desk's zone, the current one first."""
+    first = now.astimezone(zone).date().replace(day=1)
+    found = []
+    for _ in range(count):
+        found.append(f"{first.year}-{first.month:02d}")
+        first = (first - timedelta(days=1)).replace(day=1)
+    return found
+
+
+def bounds(view: str, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The view's period: the last 28 days up to ``now``, or the month (up to ``now`` while it runs)."""
+    if view == DEFAULT_VIEW:
+        return now - timedelta(days=DEFAULT_DAYS), now
+    since, until = period_bounds(view, zone)
+    return since, min(until, now)
 
 
 def compute(
@@ -103,16 +127,34 @@ def _plan(body: dict[str, Any]) -> Plan:
 
 
 def refresh(session: Session, now: datetime, zone: ZoneInfo) -> list[str]:
-    """Recompute and store every default view; returns their keys. The outlook, the parity and the
-    channels' rows are the same in every view: computed once."""
-    since = now - timedelta(days=DEFAULT_DAYS)
-    first = compute(session, now, zone, Dimension.CHANNEL, since, now)
-    keys = []
-    for dimension in Dimension:
-        rows = first.rows if dimension is Dimension.CHANNEL else table(session, Scope(since, now, now), dimension)
-        _store(session, key(dimension), replace(first, rows=rows), now)
-        keys.append(key(dimension))
-    return keys
+    """Recompute and store the views the page offers: the last 28 days and the current month every
+    time, a month that has ended when its snapshot is older than ``PAST_FRESH`` or was taken before
+    the month ended; each per channel, team, agent and category. The outlook and the parity are the
+    same in every view: computed once. Returns the keys stored."""
+    shared = compute(session, now, zone, Dimension.CHANNEL, now - timedelta(days=DEFAULT_DAYS), now)
+    stored = []
+    for view in (DEFAULT_VIEW, *months(now, zone)):
+        since, until = bounds(view, now, zone)
+        if _fresh(session.get(ReportSnapshot, key(Dimension.CHANNEL, view)), view, now, until):
+            continue
+        channels = shared.rows if view == DEFAULT_VIEW else table(session, Scope(since, until, now), Dimension.CHANNEL)
+        for dimension in Dimension:
+            rows = channels if dimension is Dimension.CHANNEL else table(session, Scope(since, until, now), dimension)
+            view_of = replace(shared, since=since, until=until, rows=rows, channels=channels)
+            _store(session, key(dimension, view), view_of, now)
+            stored.append(key(dimension, view))
+    return stored
+
+
+def _fresh(stored: ReportSnapshot | None, view: str, now: datetime, until: datetime) -> bool:
+    """Whether a stored snapshot may stand: a running view for ``FRESH``; an ended month, taken after
+    it ended, for ``PAST_FRESH``."""
+    if stored is None or stored.computed_at > now:
+        return False
+    running = view == DEFAULT_VIEW or until >= now
+    if running:
+        return now - stored.computed_at <= FRESH
+    return stored.computed_at >= until and now - stored.computed_at <= PAST_FRESH
 
 
 def _store(session: Session, name: str, dashboard: Dashboard, now: datetime) -> None:
@@ -123,10 +165,14 @@ def _store(session: Session, name: str, dashboard: Dashboard, now: datetime) -> 
         stored.computed_at, stored.body = now, _json(dashboard)
 
 
-def latest(session: Session, now: datetime, zone: ZoneInfo, dimension: Dimension) -> Dashboard:
-    """The default view: its snapshot when younger than ``FRESH``, else computed now (and not stored:
-    the page may read from a replica)."""
-    stored = session.get(ReportSnapshot, key(dimension))
-    if stored is not None and now - FRESH <= stored.computed_at <= now:
+def latest(
+    session: Session, now: datetime, zone: ZoneInfo, dimension: Dimension, view: str = DEFAULT_VIEW
+) -> Dashboard:
+    """A view the page offers (the last 28 days, or one of its months): its snapshot while fresh
+    (see ``_fresh``), else computed now (and not stored: the page may read from a replica)."""
+    since, until = bounds(view, now, zone)
+    stored = session.get(ReportSnapshot, key(dimension, view))
+    if _fresh(stored, view, now, until):
+        assert stored is not None
         return _read(stored.body)
-    return compute(session, now, zone, dimension, now - timedelta(days=DEFAULT_DAYS), now)
+    return compute(session, now, zone, dimension, since, until)

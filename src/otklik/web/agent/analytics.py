@@ -19,7 +19,7 @@ from otklik.analytics.metrics import Dimension, window
 from otklik.analytics.outlook import Outlook, Plan
 from otklik.analytics.rules import csv_text, public_answered_faster
 from otklik.analytics.schemas import outlook_out
-from otklik.analytics.snapshots import DEFAULT_DAYS, PARITY_DAYS, Dashboard, compute, latest
+from otklik.analytics.snapshots import DEFAULT_DAYS, PARITY_DAYS, Dashboard, compute, latest, months
 from otklik.core import clock
 from otklik.core.config import get_settings
 from otklik.core.errors import Forbidden, InvalidInput
@@ -42,15 +42,6 @@ Day = Annotated[date | None, Query()]
 def _lead(desk: Desk) -> None:
     if desk.principal.role not in (Role.ADMIN, Role.LEAD):
         raise Forbidden("role_required", role="admin / lead")
-
-
-def _months(now: datetime, zone: ZoneInfo, count: int = 6) -> list[str]:
-    local = now.astimezone(zone).date().replace(day=1)
-    months = []
-    for _ in range(count):
-        months.append(f"{local.year}-{local.month:02d}")
-        local = (local - timedelta(days=1)).replace(day=1)
-    return months
 
 
 NOT_A_MONTH = N_("A period is a month written as YYYY-MM, for example 2026-11.")
@@ -85,10 +76,14 @@ def _staffing(plans: list[Plan]) -> list[dict[str, Any]]:
 def _view(
     db: Session, by: Dimension, period: str | None, since: date | None, until: date | None, days: int
 ) -> Dashboard:
-    """The default view (the last 28 days) from its snapshot; any other period aggregated now."""
+    """The views the page offers (the last 28 days, its months) from their snapshots; any other
+    period aggregated now."""
     now, zone = clock.now(), ZoneInfo(get_settings().desk_timezone)
-    if period is None and since is None and until is None and days == DEFAULT_DAYS:
-        return latest(db, now, zone, by)
+    if since is None and until is None:
+        if period is None and days == DEFAULT_DAYS:
+            return latest(db, now, zone, by)
+        if period in months(now, zone):
+            return latest(db, now, zone, by, period)
     start, end = _window(period, since, until, days)
     return compute(db, now, zone, by, start, end)
 
@@ -109,7 +104,7 @@ def dashboard(
     weeks = view.weeks
     context = desk.page(
         section="analytics", by=by, row_names=ROWS, heads=HEADS, dimensions=list(Dimension), period=period,
-        days=days, months=_months(clock.now(), ZoneInfo(get_settings().desk_timezone)), since=view.since,
+        days=days, months=months(clock.now(), ZoneInfo(get_settings().desk_timezone)), since=view.since,
         until=view.until, computed_at=view.computed_at, rows=view.rows, channels=view.channels,
         floor=RESOLUTION_FLOOR, plane=plane(view.channels, RESOLUTION_FLOOR), weeks=weeks,
         week_bars=bars([(w.week[-2:], w.count, "" if w.complete else "partial") for w in weeks]),

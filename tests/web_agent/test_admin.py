@@ -69,6 +69,9 @@ def test_agents_are_created_and_changed(client: TestClient, as_olga: str, desk: 
     bad = client.post(f"/admin/agents/{ivan.id}", data={**change, "skills": "cooking:2"})
     assert bad.status_code == 422
     assert "cooking" in bad.text
+    # a level written with a digit that int() does not read («²», a superscript): refused, not a 500
+    odd = client.post(f"/admin/agents/{ivan.id}", data={**change, "skills": "finance:²"})
+    assert odd.status_code == 422
     taken = client.post("/admin/agents", data=new)
     assert taken.status_code == 409
 

@@ -160,7 +160,7 @@ class WhatsAppAdapter:
             sender_value=sender,
             display_name=names.get(sender) or None,
             text=text,
-            sent_at=datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else None,
+            sent_at=datetime.fromtimestamp(int(stamp), UTC) if stamp.isascii() and stamp.isdigit() else None,
             files=files,
             placeholder=placeholder,
             thread_refs=(reply_to,) if reply_to else (),

@@ -136,7 +136,8 @@ def _skills(raw: str) -> dict[str, int]:
     for part in raw.replace(";", ",").split(","):
         code, _, level = part.strip().partition(":")
         if code:
-            skills[code.strip()] = int(level) if level.strip().isdigit() else (1 if not level.strip() else 0)
+            digits = level.strip()
+            skills[code.strip()] = int(digits) if digits.isascii() and digits.isdigit() else (0 if digits else 1)
     return skills
 
 

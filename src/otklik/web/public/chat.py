@@ -79,7 +79,8 @@ def stream(
     guard(state, f"{visitor.key}:signal")
     pinned = access_visitor_ticket(db, visitor.id, ticket) if ticket is not None else None
     db.close()  # the stream polls with short sessions of its own; hold no connection meanwhile
-    after = int(last_event_id) if last_event_id and last_event_id.isdigit() and len(last_event_id) < 19 else 0
+    resume = last_event_id or ""
+    after = int(resume) if resume.isascii() and resume.isdigit() and len(resume) < 19 else 0
     feed = ChatFeed(visitor_id=visitor.id, ticket_id=pinned.id if pinned else None, after=after, typing=state.typing)
     settings = get_settings()
     events = event_stream(

@@ -34,7 +34,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from otklik.agents.models import Agent, Team
@@ -246,6 +246,9 @@ def _counts(session: Session, scope: Scope, key: Any) -> dict[Any, dict[str, int
             went_public.label("went_public"),
         )
         .where(*scope.tickets())
+        # OFFSET 0 keeps PostgreSQL from folding the inner query into the outer one, where each
+        # EXISTS would run once per use (reopened three times) instead of once per ticket
+        .offset(literal_column("0"))
         .subquery()
     )
     f, now = facts.c, scope.now

@@ -34,14 +34,14 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal_column, or_, select, text
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from otklik.agents.models import Agent, Team
 from otklik.analytics.forecast import below_floor
 from otklik.analytics.rules import period_bounds
 from otklik.core.audit import AuditEvent
-from otklik.core.db import seconds_between
+from otklik.core.db import seconds_between, without_jit
 from otklik.core.errors import InvalidInput
 from otklik.messages.models import Direction, Message
 from otklik.quality.actions import CHECKED, OVERRIDE
@@ -180,9 +180,13 @@ class Scope:
     now: datetime
     only: Mapping[Dimension, str | int] = field(default_factory=dict)
 
+    def filters(self) -> list[ColumnElement[bool]]:
+        """The one channel, team, agent or category asked for, if any."""
+        return [KEYS[dimension] == value for dimension, value in self.only.items()]
+
     def tickets(self) -> list[ColumnElement[bool]]:
         where = [Ticket.created_at >= self.since, Ticket.created_at < self.until, Ticket.merged_into_id.is_(None)]
-        return where + [KEYS[dimension] == value for dimension, value in self.only.items()]
+        return where + self.filters()
 
 
 def _cause(*causes: str) -> ColumnElement[bool]:
@@ -211,7 +215,8 @@ def _our_replies() -> ColumnElement[bool]:
     )
 
 
-def _resolved_at() -> ColumnElement[datetime]:
+def resolved_at() -> ColumnElement[datetime]:
+    """When a resolved ticket was resolved: the proposed solution, or its closing if none."""
     return func.coalesce(Ticket.solved_at, Ticket.closed_at)
 
 
@@ -239,7 +244,7 @@ def _counts(session: Session, scope: Scope, key: Any) -> dict[Any, dict[str, int
             Ticket.first_response_at,
             Ticket.first_response_due_at,
             Ticket.resolution_due_at,
-            _resolved_at().label("resolved_at"),
+            resolved_at().label("resolved_at"),
             _has_event(_reopened()).label("reopened"),
             confirmed.label("confirmed"),
             replies.label("replies"),
@@ -310,8 +315,7 @@ def _events(session: Session, scope: Scope, key: Any) -> dict[Any, dict[str, int
     )  # fmt: skip
     replies = _per_ticket(
         session, scope, key, AuditEvent,
-        and_(AuditEvent.ticket_id == Ticket.id, AuditEvent.action == CHECKED,
-             ),
+        and_(AuditEvent.ticket_id == Ticket.id, AuditEvent.action == CHECKED),
         {"replies_checked": func.count(), "replies_flagged": _sum(AuditEvent.data["flagged"].as_boolean())},
     )  # fmt: skip
     rejected = _per_ticket(
@@ -394,7 +398,7 @@ def _durations(session: Session, scope: Scope, key: Any) -> dict[str, dict[Any, 
         "next_response": spreads(session, key, Message.wait_seconds, later, joins=replies),
         "next_response_business": spreads(session, key, Message.wait_business_seconds, later, joins=replies),
         "resolution": spreads(
-            session, key, seconds_between(asked, _resolved_at()), [*where, Ticket.status.in_(RESOLVED)]
+            session, key, seconds_between(asked, resolved_at()), [*where, Ticket.status.in_(RESOLVED)]
         ),
     }
 
@@ -402,20 +406,13 @@ def _durations(session: Session, scope: Scope, key: Any) -> dict[str, dict[Any, 
 def _backlog(session: Session, scope: Scope, key: Any) -> dict[Any, dict[str, int]]:
     """Tickets waiting for our answer now (whenever created), by how long they have waited."""
     waiting = and_(Ticket.waiting_since.is_not(None), Ticket.status.not_in(RESOLVED), Ticket.merged_into_id.is_(None))
-    only = [KEYS[dimension] == value for dimension, value in scope.only.items()]
     columns = {"waiting": func.count()} | {
         age: _sum(Ticket.waiting_since <= scope.now - span) for age, span in BACKLOG_AGES.items()
     }
-    rows = session.execute(select(key, *(c.label(n) for n, c in columns.items())).where(waiting, *only).group_by(key))
+    rows = session.execute(
+        select(key, *(c.label(n) for n, c in columns.items())).where(waiting, *scope.filters()).group_by(key)
+    )
     return {row[0]: dict(zip(columns, map(int, row[1:]), strict=True)) for row in rows}
-
-
-def without_jit(session: Session) -> None:
-    """PostgreSQL compiles a query whose estimated cost looks large (these aggregates' correlated
-    subqueries look huge to the planner, and are cheap): at a million tickets that compilation was 0.9 s
-    of a 1.0 s query. The reports' transaction turns it off for itself."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL jit = off"))
 
 
 def health(session: Session, scope: Scope, dimension: Dimension) -> list[Health]:
@@ -427,12 +424,10 @@ def health(session: Session, scope: Scope, dimension: Dimension) -> list[Health]
     def group(value: Any) -> Health:
         return groups.setdefault(value, Health(None if value is None else str(value)))
 
-    for value, counts in _counts(session, scope, key).items():
-        for name, number in counts.items():
-            setattr(group(value), name, number)
-    for value, counts in _events(session, scope, key).items():
-        for name, number in counts.items():
-            setattr(group(value), name, number)
+    for found in (_counts(session, scope, key), _events(session, scope, key)):
+        for value, counts in found.items():
+            for name, number in counts.items():
+                setattr(group(value), name, number)
     for name, spreads in _durations(session, scope, key).items():
         for value, spread in spreads.items():
             setattr(group(value), name, spread)

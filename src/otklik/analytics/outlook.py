@@ -15,7 +15,7 @@ projected backlog, weekly public complaints, and an Erlang C staffing plan per h
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 
 from otklik.analytics.erlang import agents_needed
 from otklik.analytics.forecast import Flow, Projection, Shortfall, growth, project, shortfalls
-from otklik.analytics.metrics import RESOLVED, spreads, without_jit
+from otklik.analytics.metrics import RESOLVED, resolved_at, spreads
 from otklik.analytics.rules import iso_week, week_start
 from otklik.bot.actions import LIVE_CHANNELS
-from otklik.core.db import seconds_between, utc_hour
+from otklik.core.db import seconds_between, utc_hour, without_jit
 from otklik.messages.models import Direction, Message
 from otklik.routing.models import RoutingProfile
 from otklik.routing.queries import shift_calendar
@@ -69,11 +69,10 @@ def flows(session: Session, now: datetime, *, days: int = FLOW_DAYS) -> dict[str
             select(Ticket.channel, func.count()).where(live, Ticket.created_at >= since).group_by(Ticket.channel)
         ).all()
     )
-    resolved_at = func.coalesce(Ticket.solved_at, Ticket.closed_at)
     resolved = dict(
         session.execute(
             select(Ticket.channel, func.count())
-            .where(live, Ticket.status.in_(RESOLVED), resolved_at >= since, resolved_at < now)
+            .where(live, Ticket.status.in_(RESOLVED), resolved_at() >= since, resolved_at() < now)
             .group_by(Ticket.channel)
         ).all()
     )
@@ -126,6 +125,12 @@ def public_weeks(session: Session, now: datetime, *, weeks: int = 8) -> list[Wee
     return counts
 
 
+def public_growth(weeks: Sequence[WeekCount]) -> float | None:
+    """The latest complete week's public complaints against the week before (0.4 = +40 %)."""
+    complete = [w for w in weeks if w.complete]
+    return growth(complete[-2].count, complete[-1].count) if len(complete) >= 2 else None
+
+
 @dataclass(frozen=True, slots=True)
 class Hour:
     """One local hour of today: arrivals expected, agents Erlang C needs, agents rostered."""
@@ -147,10 +152,6 @@ class Plan:
     @property
     def shortfalls(self) -> list[Shortfall]:
         return shortfalls([h.needed for h in self.hours], [h.rostered for h in self.hours])
-
-    @property
-    def peak(self) -> Hour:
-        return max(self.hours, key=lambda h: (h.arrivals_per_hour, -h.hour))
 
 
 def hourly_arrivals(session: Session, channel: str, now: datetime, zone: ZoneInfo) -> list[float]:
@@ -258,9 +259,7 @@ class Outlook:
 
     @property
     def public_growth(self) -> float | None:
-        """The latest complete week's public complaints against the week before (0.4 = +40 %)."""
-        complete = [w for w in self.public_weeks if w.complete]
-        return growth(complete[-2].count, complete[-1].count) if len(complete) >= 2 else None
+        return public_growth(self.public_weeks)
 
 
 def outlook(session: Session, now: datetime, zone: ZoneInfo) -> Outlook:

@@ -19,11 +19,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from otklik.agents.models import Notification
 from otklik.analytics.rules import Figures, TicketFacts, WeekShare, figures, iso_week, week_start
+from otklik.core.db import without_jit
 from otklik.core.taxonomy import Channel
 from otklik.tickets.links import WENT_PUBLIC
 from otklik.tickets.models import Ticket, TicketLink
@@ -45,8 +46,7 @@ class Parity:
 
 
 def ticket_facts(session: Session, *, since: datetime, until: datetime) -> list[TicketFacts]:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL jit = off"))  # as metrics.without_jit (metrics sits above this module)
+    without_jit(session)
     rows = session.execute(
         select(
             Ticket.channel, Ticket.is_public, Ticket.status, Ticket.first_customer_message_at, Ticket.first_response_at

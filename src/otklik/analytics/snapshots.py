@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from otklik.analytics.forecast import Flow, Projection
 from otklik.analytics.metrics import Dimension, Scope, table
 from otklik.analytics.models import ReportSnapshot
-from otklik.analytics.outlook import Hour, Plan, WeekCount, outlook
+from otklik.analytics.outlook import Hour, Plan, WeekCount, outlook, public_growth
 from otklik.analytics.queries import channel_parity
 from otklik.analytics.rules import Figures, period_bounds
 
@@ -51,10 +51,7 @@ class Dashboard:
 
     @property
     def public_growth(self) -> float | None:
-        complete = [w for w in self.weeks if w.complete]
-        if len(complete) < 2 or not complete[-2].count:
-            return None
-        return (complete[-1].count - complete[-2].count) / complete[-2].count
+        return public_growth(self.weeks)
 
 
 def key(dimension: Dimension, view: str = DEFAULT_VIEW) -> str:

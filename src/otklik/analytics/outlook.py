@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from otklik.analytics.erlang import agents_needed
@@ -184,38 +184,37 @@ def handle_seconds(session: Session, channel: str, now: datetime) -> float | Non
     return spread.median if spread and spread.median and spread.median > 0 else None
 
 
-def rostered(session: Session, channel: str, now: datetime, zone: ZoneInfo) -> list[float]:
-    """Per local hour of today, the agents on the channel in full-time equivalents: each agent on
-    shift then counts for the share of their public replies of the last days that went to this
-    channel (the WhatsApp agent 1.0; a colleague who answered one WhatsApp chat among fifty e-mails 0.02)."""
-    since = now - STAFFING_DAYS * DAY
-    ours = func.sum(case((Message.channel == channel, 1), else_=0))
-    shares = {
-        agent: here / total
-        for agent, here, total in session.execute(
-            select(Message.author_agent_id, ours, func.count())
-            .where(
-                Message.direction == Direction.OUTBOUND.value,
-                Message.public.is_(True),
-                Message.author_agent_id.is_not(None),
-                Message.created_at >= since,
-            )
-            .group_by(Message.author_agent_id)
+def rostered(session: Session, now: datetime, zone: ZoneInfo) -> dict[str, list[float]]:
+    """Per channel, per local hour of today, the agents on it in full-time equivalents: each agent on
+    shift then counts for the share of their public replies of the last days that went to that channel
+    (the WhatsApp agent 1.0; a colleague who answered one WhatsApp chat among fifty e-mails 0.02).
+    Read once for every channel."""
+    rows = session.execute(
+        select(Message.author_agent_id, Message.channel, func.count())
+        .where(
+            Message.direction == Direction.OUTBOUND.value,
+            Message.public.is_(True),
+            Message.author_agent_id.is_not(None),
+            Message.created_at >= now - STAFFING_DAYS * DAY,
         )
-        if here
-    }
-    profiles = session.scalars(select(RoutingProfile).where(RoutingProfile.agent_id.in_(shares)))
-    shifts = [(shift_calendar(p), shares[p.agent_id]) for p in profiles]
+        .group_by(Message.author_agent_id, Message.channel)
+    )
+    replies = [(agent, channel, count) for agent, channel, count in rows if agent is not None]
+    totals: dict[int, int] = {}
+    for agent, _, count in replies:
+        totals[agent] = totals.get(agent, 0) + count
+    profiles = session.scalars(select(RoutingProfile).where(RoutingProfile.agent_id.in_(totals)))
     midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-    return [
-        round(
-            sum(
-                share for shift, share in shifts if shift and is_open(midnight + timedelta(hours=h, minutes=30), shift)
-            ),
-            2,
-        )
-        for h in range(24)
-    ]
+    moments = [midnight + timedelta(hours=h, minutes=30) for h in range(24)]
+    shifts = {p.agent_id: shift for p in profiles if (shift := shift_calendar(p)) is not None}
+    on_shift = {agent: [is_open(at, shift) for at in moments] for agent, shift in shifts.items()}
+    hours: dict[str, list[float]] = {}
+    for agent, channel, count in replies:
+        if agent in on_shift:
+            mine = hours.setdefault(channel, [0.0] * 24)
+            for h, working in enumerate(on_shift[agent]):
+                mine[h] += count / totals[agent] if working else 0.0
+    return {channel: [round(value, 2) for value in row] for channel, row in hours.items()}
 
 
 def staffing_plan(
@@ -223,16 +222,17 @@ def staffing_plan(
     channel: str,
     now: datetime,
     zone: ZoneInfo,
+    on_shift: list[float],
     *,
     target_seconds: float = LIVE_TARGET_SECONDS,
     target_share: float = LIVE_TARGET_SHARE,
 ) -> Plan | None:
-    """Today's hours of a channel; None when its history has no handle time yet."""
+    """Today's hours of a channel against ``on_shift`` (its ``rostered`` hours); None when its history
+    has no handle time yet."""
     handle = handle_seconds(session, channel, now)
     if handle is None:
         return None
     arrivals = hourly_arrivals(session, channel, now, zone)
-    on_shift = rostered(session, channel, now, zone)
 
     def needed(rate: float) -> int:
         if rate < QUEUE_RATE:
@@ -246,7 +246,12 @@ def staffing_plan(
 
 
 def live_plans(session: Session, now: datetime, zone: ZoneInfo) -> list[Plan]:
-    plans = (staffing_plan(session, channel.value, now, zone) for channel in sorted(LIVE_CHANNELS))
+    staffed = rostered(session, now, zone)
+    nobody = [0.0] * 24
+    plans = (
+        staffing_plan(session, channel.value, now, zone, staffed.get(channel.value, nobody))
+        for channel in sorted(LIVE_CHANNELS)
+    )
     return [plan for plan in plans if plan is not None]
 
 

@@ -5,15 +5,15 @@ Figures come from ``otklik.analytics``; this module only asks and draws (``chart
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from otklik.agents.rules import Role
 from otklik.analytics.forecast import RESOLUTION_FLOOR
 from otklik.analytics.metrics import Dimension, window
 from otklik.analytics.outlook import Outlook, Plan
@@ -22,9 +22,9 @@ from otklik.analytics.schemas import outlook_out
 from otklik.analytics.snapshots import DEFAULT_DAYS, PARITY_DAYS, Dashboard, compute, latest, months
 from otklik.core import clock
 from otklik.core.config import get_settings
-from otklik.core.errors import Forbidden, InvalidInput
+from otklik.core.errors import InvalidInput
 from otklik.web.agent.charts import bars, paired, plane
-from otklik.web.agent.deps import Desk, DeskDep
+from otklik.web.agent.deps import LeadDep
 from otklik.web.common import ReportsDB
 from otklik.web.ui import N_, render
 
@@ -39,9 +39,31 @@ By = Annotated[Dimension, Query()]
 Day = Annotated[date | None, Query()]
 
 
-def _lead(desk: Desk) -> None:
-    if desk.principal.role not in (Role.ADMIN, Role.LEAD):
-        raise Forbidden("role_required", role="admin / lead")
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """The view asked for: rows per ``by``, over a month, dates, or the last ``days``."""
+
+    by: Dimension
+    period: str | None
+    since: date | None
+    until: date | None
+    days: int
+
+    @property
+    def query(self) -> str:
+        """The same view in a link (the page's files)."""
+        if self.since or self.until:
+            return f"by={self.by.value}&since={self.since or ''}&until={self.until or ''}"
+        return f"by={self.by.value}&" + (f"period={self.period}" if self.period else f"days={self.days}")
+
+
+def asked(
+    by: By = Dimension.CHANNEL, period: Period = None, since: Day = None, until: Day = None, days: Days = DEFAULT_DAYS
+) -> Asked:
+    return Asked(by, period, since, until, days)
+
+
+AskedDep = Annotated[Asked, Depends(asked)]
 
 
 NOT_A_MONTH = N_("A period is a month written as YYYY-MM, for example 2026-11.")
@@ -73,43 +95,34 @@ def _staffing(plans: list[Plan]) -> list[dict[str, Any]]:
     ]
 
 
-def _view(
-    db: Session, by: Dimension, period: str | None, since: date | None, until: date | None, days: int
-) -> Dashboard:
+def _view(db: Session, view: Asked) -> Dashboard:
     """The views the page offers (the last 28 days, its months) from their snapshots; any other
     period aggregated now."""
     now, zone = clock.now(), ZoneInfo(get_settings().desk_timezone)
-    if since is None and until is None:
-        if period is None and days == DEFAULT_DAYS:
-            return latest(db, now, zone, by)
-        if period in months(now, zone):
-            return latest(db, now, zone, by, period)
-    start, end = _window(period, since, until, days)
-    return compute(db, now, zone, by, start, end)
+    if view.since is None and view.until is None:
+        if view.period is None and view.days == DEFAULT_DAYS:
+            return latest(db, now, zone, view.by)
+        if view.period in months(now, zone):
+            return latest(db, now, zone, view.by, view.period)
+    start, end = _window(view.period, view.since, view.until, view.days)
+    return compute(db, now, zone, view.by, start, end)
 
 
 @router.get("/agent/analytics")
-def dashboard(
-    desk: DeskDep, db: ReportsDB, by: By = Dimension.CHANNEL, period: Period = None, since: Day = None,
-    until: Day = None, days: Days = DEFAULT_DAYS,
-) -> Response:  # fmt: skip
-    _lead(desk)
-    view = _view(db, by, period, since, until, days)
+def dashboard(desk: LeadDep, db: ReportsDB, ask: AskedDep) -> Response:
+    view = _view(db, ask)
     now = view.computed_at
-    query = f"by={by.value}&" + (f"period={period}" if period else f"days={days}")
-    if since or until:
-        query = f"by={by.value}&since={since or ''}&until={until or ''}"
     breach_at = {p.flow.channel: now + timedelta(days=p.breach_day) for p in view.projections if p.breach_day}
     breach_at |= {p.flow.channel: now for p in view.projections if p.breach_day == 0}
     weeks = view.weeks
     context = desk.page(
-        section="analytics", by=by, row_names=ROWS, heads=HEADS, dimensions=list(Dimension), period=period,
-        days=days, months=months(clock.now(), ZoneInfo(get_settings().desk_timezone)), since=view.since,
+        section="analytics", by=ask.by, row_names=ROWS, heads=HEADS, dimensions=list(Dimension), period=ask.period,
+        days=ask.days, months=months(clock.now(), ZoneInfo(get_settings().desk_timezone)), since=view.since,
         until=view.until, computed_at=view.computed_at, rows=view.rows, channels=view.channels,
         floor=RESOLUTION_FLOOR, plane=plane(view.channels, RESOLUTION_FLOOR), weeks=weeks,
         week_bars=bars([(w.week[-2:], w.count, "" if w.complete else "partial") for w in weeks]),
         growth=view.public_growth, projections=view.projections, staffing=_staffing(view.plans),
-        public_side=view.public, private_side=view.private, parity_days=PARITY_DAYS, query=query,
+        public_side=view.public, private_side=view.private, parity_days=PARITY_DAYS, query=ask.query,
         public_faster=public_answered_faster(view.public, view.private), breach_at=breach_at,
     )  # fmt: skip
     return render("agent/analytics.html", lang=desk.lang, **context)
@@ -121,24 +134,16 @@ def _file(text: str, name: str) -> Response:
 
 
 @router.get("/agent/analytics/health.csv")
-def health_csv(
-    desk: DeskDep, db: ReportsDB, by: By = Dimension.CHANNEL, period: Period = None, since: Day = None,
-    until: Day = None, days: Days = DEFAULT_DAYS,
-) -> Response:  # fmt: skip
-    """The figures as the page shows them (the default view from its snapshot)."""
-    _lead(desk)
-    view = _view(db, by, period, since, until, days)
-    return _file(csv_text(view.rows), f"otklik-health-{by.value}-{view.since.date()}-{view.until.date()}.csv")
+def health_csv(desk: LeadDep, db: ReportsDB, ask: AskedDep) -> Response:
+    """The figures as the page shows them (a view the page offers from its snapshot)."""
+    view = _view(db, ask)
+    return _file(csv_text(view.rows), f"otklik-health-{ask.by.value}-{view.since.date()}-{view.until.date()}.csv")
 
 
 @router.get("/agent/analytics/health.json")
-def health_json(
-    desk: DeskDep, db: ReportsDB, by: By = Dimension.CHANNEL, period: Period = None, since: Day = None,
-    until: Day = None, days: Days = DEFAULT_DAYS,
-) -> Response:  # fmt: skip
-    _lead(desk)
-    view = _view(db, by, period, since, until, days)
-    body = {"since": view.since.isoformat(), "until": view.until.isoformat(), "by": by.value,
+def health_json(desk: LeadDep, db: ReportsDB, ask: AskedDep) -> Response:
+    view = _view(db, ask)
+    body = {"since": view.since.isoformat(), "until": view.until.isoformat(), "by": ask.by.value,
             "computed_at": view.computed_at.isoformat(), "floor": RESOLUTION_FLOOR, "rows": view.rows}  # fmt: skip
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
@@ -151,8 +156,7 @@ def _outlook(db: Session) -> tuple[Outlook, ZoneInfo]:
 
 
 @router.get("/agent/analytics/outlook.json")
-def outlook_json(desk: DeskDep, db: ReportsDB) -> Response:
-    _lead(desk)
+def outlook_json(desk: LeadDep, db: ReportsDB) -> Response:
     seen, zone = _outlook(db)
     return JSONResponse(outlook_out(seen, zone).model_dump(mode="json"), headers={"Cache-Control": "no-store"})
 
@@ -176,10 +180,9 @@ def _outlook_rows(seen: Outlook, name: str, today: date) -> list[dict[str, Any]]
 
 
 @router.get("/agent/analytics/{name}.csv")
-def outlook_csv(name: Literal["backlog", "weeks", "staffing"], desk: DeskDep, db: ReportsDB) -> Response:
+def outlook_csv(name: Literal["backlog", "weeks", "staffing"], desk: LeadDep, db: ReportsDB) -> Response:
     """The outlook's tables as CSV: ``backlog`` (per channel), ``weeks`` (public complaints),
     ``staffing`` (per live channel and hour)."""
-    _lead(desk)
     seen, zone = _outlook(db)
     rows = _outlook_rows(seen, name, seen.now.astimezone(zone).date())
     return _file(csv_text(rows), f"otklik-{name}-{seen.now.date()}.csv")

@@ -14,6 +14,7 @@ from otklik.agents.queries import principal_of
 from otklik.agents.rules import Principal, Role
 from otklik.core import clock
 from otklik.core.actors import Actor
+from otklik.core.errors import Forbidden
 from otklik.core.schemas import MAX_ID
 from otklik.routing.queries import agent_zone
 from otklik.web.agent.session import SessionData, csrf_valid, password_stamp, read_session
@@ -63,6 +64,11 @@ class Desk:
     @property
     def is_admin(self) -> bool:
         return self.principal.role is Role.ADMIN
+
+    @property
+    def sees_reports(self) -> bool:
+        """Leads and admins read the support-health reports."""
+        return self.principal.role in (Role.ADMIN, Role.LEAD)
 
     def t(self, message: str, **params: Any) -> str:
         return tr(self.lang, message, **params)
@@ -125,6 +131,16 @@ def get_admin(desk: DeskDep) -> Desk:
 
 
 AdminDep = Annotated[Desk, Depends(get_admin)]
+
+
+def get_lead(desk: DeskDep) -> Desk:
+    """Leads and admins (the reports); anyone else gets the page's 403 naming the roles."""
+    if not desk.sees_reports:
+        raise Forbidden("role_required", role="admin / lead")
+    return desk
+
+
+LeadDep = Annotated[Desk, Depends(get_lead)]
 
 
 class Fields:

@@ -21,7 +21,7 @@ from otklik.channels.queries import inactivity_seconds
 from otklik.core import jobs
 from otklik.tickets.models import Ticket
 from otklik.timers.queries import active_policies
-from otklik.timers.rules import business_time_between
+from otklik.timers.rules import BusinessCalendar, business_time_between
 from otklik.timers.sla import AGE_LEVELS, Policy, Stage, Target, pick_policy, stages
 
 SLA_STAGE = "ticket.sla_stage"
@@ -126,8 +126,8 @@ class Wait:
     business_seconds: int
 
 
-def _waited(session: Session, ticket: Ticket, start: datetime, end: datetime) -> Wait:
-    business = business_time_between(start, end, policy_for(session, ticket).calendar)
+def _waited(calendar: BusinessCalendar, start: datetime, end: datetime) -> Wait:
+    business = business_time_between(start, end, calendar)
     return Wait(round((end - start).total_seconds()), round(business.total_seconds()))
 
 
@@ -136,13 +136,18 @@ def stop_response_clock(session: Session, ticket: Ticket, answered_at: datetime)
     wait (None when the reply ended none). The first response is a fact of its own: it stands even
     when a hold paused the wait before the reply's delivery was confirmed (a reply, then «проверяю,
     напишу до 13:00»)."""
-    asked = ticket.first_customer_message_at
-    if ticket.first_response_at is None and asked is not None and answered_at >= asked:
-        ticket.first_response_at = answered_at
-        ticket.first_response_business_seconds = _waited(session, ticket, asked, answered_at).business_seconds
-    if ticket.waiting_since is None or answered_at < ticket.waiting_since:
+    asked, since = ticket.first_customer_message_at, ticket.waiting_since
+    first = ticket.first_response_at is None and asked is not None and answered_at >= asked
+    ending = since is not None and answered_at >= since
+    if not (first or ending):
         return None
-    wait = _waited(session, ticket, ticket.waiting_since, answered_at)
+    calendar = policy_for(session, ticket).calendar  # one policy lookup for both waits
+    if first and asked is not None:
+        ticket.first_response_at = answered_at
+        ticket.first_response_business_seconds = _waited(calendar, asked, answered_at).business_seconds
+    if not ending or since is None:
+        return None
+    wait = _waited(calendar, since, answered_at)
     ticket.waiting_since = None
     ticket.next_response_due_at = None
     jobs.cancel(session, key(ticket.id, f"sla:{Target.RESPONSE.value}"))

@@ -18,12 +18,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from otklik.agents.models import Agent
-from otklik.api.routes import inbound as inbound_route
 from otklik.core.audit import AuditEvent
 from otklik.core.db import make_engine
 from otklik.customers.models import Customer, Identity
 from otklik.main import create_app
-from otklik.messages.models import Message
+from otklik.messages import pipeline
+from otklik.messages.models import JournalItem, Message
 from otklik.tickets.models import Ticket, TicketReference
 from tests.conftest import Cast, Persona, unique
 
@@ -109,16 +109,16 @@ def test_a_405_says_which_methods_the_route_allows(client: TestClient, cast: Cas
     assert client.put("/api/v1/tickets", headers=cast.agent_marina.headers).headers["allow"] == "GET"
 
 
-def test_an_unexpected_failure_is_a_500_problem_and_nothing_is_saved(
+def test_an_unexpected_failure_is_a_500_problem_that_keeps_the_message_and_writes_nothing_half(
     client: TestClient, cast: Cast, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = inbound_route.do_receive_inbound
+    real = pipeline.do_receive_inbound
 
     def half_done(*args: Any, **kwargs: Any) -> Any:
         real(*args, **kwargs)  # writes the customer, ticket and message, then trips
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(inbound_route, "do_receive_inbound", half_done)
+    monkeypatch.setattr(pipeline, "do_receive_inbound", half_done)
     before = everything(db)
     payload = {
         "channel": "telegram",
@@ -128,9 +128,17 @@ def test_an_unexpected_failure_is_a_500_problem_and_nothing_is_saved(
     }
     response = client.post("/api/v1/messages/inbound", json=payload, headers=cast.agent_marina.headers)
     problem = problem_of(response, 500)
-    assert problem["code"] == "internal"
+    assert problem["code"] == "inbound_not_built"
     assert "disk on fire" not in response.text  # internals stay in the log
-    assert everything(db) == before
+    assert everything(db) == before  # no customer, ticket, message or event half-written
+    kept = db.scalars(select(JournalItem).where(JournalItem.key == payload["external_id"])).one()
+    assert (kept.state, kept.error) == ("failed", f"{pipeline.INTERNAL}: RuntimeError")
+
+    # the item is moved aside, not stuck in front of its lane: the same sender's next message builds
+    monkeypatch.undo()
+    later = client.post("/api/v1/messages/inbound", json=payload | {"external_id": unique("tg")},
+                        headers=cast.agent_marina.headers)  # fmt: skip
+    assert later.status_code == 201, later.text
 
 
 def test_agent_creation_names_what_is_wrong(client: TestClient, cast: Cast, db: Session) -> None:

@@ -257,3 +257,67 @@ def test_a_refused_message_can_be_sent_again_once_corrected(client: TestClient, 
     corrected = client.post(INBOUND, json={**payload, "text": "Теперь с текстом"}, headers=cast.agent_marina.headers)
     assert corrected.status_code == 201, corrected.text
     assert corrected.json()["duplicate"] is False
+
+
+def test_respond_async_answers_202_once_journaled_with_a_link_that_tells_what_it_became(
+    client: TestClient, cast: Cast
+) -> None:
+    payload = body()
+    prefer = {**cast.agent_marina.headers, "Prefer": "wait=5, Respond-Async"}  # RFC 7240: a list, any case
+    accepted = client.post(INBOUND, json=payload, headers=prefer)
+    assert accepted.status_code == 202, accepted.text
+    item = accepted.json()
+    assert set(item) == {"id", "status_url"}
+    assert accepted.headers["location"] == item["status_url"] == f"{INBOUND}/{item['id']}"
+    assert accepted.headers["preference-applied"] == "respond-async"
+
+    # built after the answer went (the test client runs that work before it returns)
+    status = client.get(item["status_url"], headers=cast.agent_marina.headers)
+    assert status.status_code == 200, status.text
+    built = status.json()
+    assert built["state"] == "built"
+    assert built["duplicate"] is False
+    assert built["error"] is None
+    timeline = client.get(f"/api/v1/tickets/{built['ticket_id']}/messages", headers=cast.agent_marina.headers).json()
+    assert [(m["id"], m["text"]) for m in timeline["items"]] == [(built["message_id"], payload["text"])]
+
+    # the same item again, either way: the same journal item, the same message
+    again = client.post(INBOUND, json=payload, headers=prefer)
+    assert (again.status_code, again.json()["id"]) == (202, item["id"])
+    sync = client.post(INBOUND, json=payload, headers=cast.agent_marina.headers)
+    assert sync.status_code == 200, sync.text
+    assert sync.json() == {"ticket_id": built["ticket_id"], "message_id": built["message_id"], "duplicate": True}
+
+
+def test_respond_async_still_refuses_what_could_never_be_stored_and_journals_nothing(
+    client: TestClient, cast: Cast, db: Session
+) -> None:
+    from otklik.messages.models import JournalItem
+
+    before = db.scalar(select(func.count()).select_from(JournalItem))
+    prefer = {**cast.agent_marina.headers, "Prefer": "respond-async"}
+    refused = client.post(INBOUND, json=body(sender={"kind": "email", "value": "не адрес"}), headers=prefer)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "invalid_identity"
+    assert db.scalar(select(func.count()).select_from(JournalItem)) == before
+
+
+def test_a_journal_item_is_read_only_by_agents_and_an_unknown_one_is_a_404(client: TestClient, cast: Cast) -> None:
+    accepted = client.post(INBOUND, json=body(), headers={**cast.agent_marina.headers, "Prefer": "respond-async"})
+    link = accepted.json()["status_url"]
+    assert client.get(link).status_code == 401
+    missing = client.get(f"{INBOUND}/987654321", headers=cast.agent_marina.headers)
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "inbound_item_not_found"
+
+
+@pytest.mark.parametrize(
+    ("prefer", "asynchronous"),
+    [("respond-async", True), ("return=minimal, respond-async; x=1", True), ("handling=lenient", False), (None, False)],
+)
+def test_only_a_prefer_naming_respond_async_makes_the_answer_asynchronous(
+    prefer: str | None, asynchronous: bool
+) -> None:
+    from otklik.api.routes.inbound import wants_async
+
+    assert wants_async(prefer) is asynchronous

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from pydantic import AfterValidator
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.agents.actions import actor_of
 from otklik.agents.models import Agent
@@ -24,6 +24,12 @@ from otklik.core.schemas import MAX_ID, refuse_nul
 def get_db(request: Request) -> Iterator[Session]:
     """A session per request; handlers commit explicitly, anything uncommitted rolls back."""
     yield from request_session(request.app.state.session_factory)
+
+
+def get_session_factory(request: Request) -> sessionmaker[Session]:
+    """The app's sessions, for work that outlives the request's own (what runs after the answer)."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
 
 
 def get_reports_db(request: Request, db: Annotated[Session, Depends(get_db)]) -> Iterator[Session]:
@@ -53,6 +59,7 @@ class Auth:
 
 
 DB = Annotated[Session, Depends(get_db)]
+SessionFactory = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 ReportsDB = Annotated[Session, Depends(get_reports_db)]
 Lang = Annotated[str, Depends(get_lang)]
 # Numbers and words from the URL, refused with a 422 before they could upset the database driver.

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
-from otklik.core.errors import DomainError, TooManyRequests
+from otklik.core.errors import DomainError, TooManyRequests, Unavailable
 from otklik.core.i18n import pick_lang, translate
 
 log = logging.getLogger("otklik.api")
@@ -62,7 +62,7 @@ def _validation_reason(error: dict[str, Any], lang: str) -> str:
 async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     lang = pick_lang(request.headers.get("accept-language"))
-    if isinstance(exc, TooManyRequests):
+    if isinstance(exc, TooManyRequests | Unavailable):
         return problem(
             exc.status, lang, code=exc.code, detail=exc.message(lang), retry_after=exc.retry_after,
             limit=exc.params.get("limit"),

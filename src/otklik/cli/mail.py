@@ -1,8 +1,8 @@
 """Inbound mail: ``otklik smtpd`` (a real SMTP listener) and ``otklik imap-poll`` (a mailbox).
 
-Each mail is parsed by ``channels.adapters.email_parse`` and stored in one transaction; the
-SMTP ``250`` and the IMAP ``\\Seen`` flag both come only after the commit, so a crash in
-between makes the sender retry (idempotent by Message-ID) instead of losing the mail.
+Each mail is parsed by ``channels.adapters.email_parse`` and journaled (``messages.pipeline``); the
+SMTP ``250`` and the IMAP ``\\Seen`` flag both come only after that commit, so a crash in between
+makes the sender retry (idempotent by Message-ID and content) instead of losing the mail.
 """
 
 from __future__ import annotations
@@ -26,13 +26,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from otklik.channels.actions import do_note_error
 from otklik.channels.adapters.email_parse import MailPolicy, MailRejected, parse_mail
 from otklik.core.config import Settings, get_settings
-from otklik.core.db import commit_or_retry, make_engine, make_session_factory, unit_of_work
+from otklik.core.db import make_engine, make_session_factory, unit_of_work
 from otklik.core.errors import DomainError
-from otklik.messages.actions import Intake, do_receive_batch, keyed_by_content
+from otklik.messages import pipeline
 
 log = logging.getLogger("otklik.mail")
 TEMPORARY = "451 4.3.0 temporary failure, please try again later"
-BUSY = "452 4.7.1 too many messages from this sender, please try again later"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,21 +72,12 @@ def take_mail(
         kind = parsed.skipped.value if parsed.skipped else "skipped"
         log.info("mail not stored (%s): %s", kind, parsed.reason)
         return MailOutcome(f"250 2.0.0 OK, not stored: {kind} ({_ascii(parsed.reason)})", final=True, skipped=kind)
-    inbound = parsed.inbound
     try:
-        with factory() as session:  # a twin of this mail (another connection, poller) committing first is read
-            result = commit_or_retry(
-                session, lambda: do_receive_batch(session, (keyed_by_content(session, inbound),))[0]
-            )
+        with factory() as session:  # journaled and committed before the 250; built right after
+            (result,) = pipeline.receive_now(session, [parsed.inbound])
     except SQLAlchemyError:
         log.exception("mail not stored: database failure")
         return MailOutcome(TEMPORARY, final=False)
-    if result is None:
-        return MailOutcome(TEMPORARY, final=False)
-    if isinstance(result, DomainError) and result.status == 429:
-        # over the sender's rate limit: not refused for good, the sender (or the next pass) retries
-        log.warning("mail deferred: %s", result.message("en"))
-        return MailOutcome(BUSY, final=False)
     if isinstance(result, DomainError):
         log.warning("mail refused by intake: %s", result.message("en"))
         status = "5.1.7" if result.code == "invalid_identity" else "5.6.0"  # RFC 3463: bad sender / bad content
@@ -95,16 +85,21 @@ def take_mail(
     return _stored(result)
 
 
-def _stored(intake: Intake) -> MailOutcome:
-    ticket, message = intake.ticket.id, intake.message.id
-    word = "duplicate of" if intake.duplicate else "stored as"
+def _stored(receipt: pipeline.Receipt) -> MailOutcome:
+    """The 250 of a journaled mail: what it became when it is built already, else its journal item
+    (it is kept: the pipeline builds it, and a failure is on the channel's health)."""
+    if receipt.ticket_id is None or receipt.message_id is None:
+        log.info("mail journaled as item %s (%s)", receipt.item_id, receipt.state)
+        return MailOutcome(f"250 2.0.0 OK, queued as item {receipt.item_id}", final=True)
+    ticket, message = receipt.ticket_id, receipt.message_id
+    word = "duplicate of" if receipt.duplicate else "stored as"
     log.info("mail %s message %s on ticket %s", word, message, ticket)
     return MailOutcome(
         f"250 2.0.0 OK, {word} message {message} on ticket {ticket}",
         final=True,
         ticket_id=ticket,
         message_id=message,
-        duplicate=intake.duplicate,
+        duplicate=receipt.duplicate,
     )
 
 

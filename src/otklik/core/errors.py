@@ -67,3 +67,21 @@ class TooManyRequests(DomainError):
     def __init__(self, code: str, *, retry_after: int, field: str | None = None, **params: Any) -> None:
         super().__init__(code, field=field, retry_after=retry_after, **params)
         self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """Not now, but nothing is lost: ask again in ``retry_after`` seconds (a message that is journaled
+    and still waiting to be built)."""
+
+    status = 503
+
+    def __init__(self, code: str, *, retry_after: int, field: str | None = None, **params: Any) -> None:
+        super().__init__(code, field=field, retry_after=retry_after, **params)
+        self.retry_after = retry_after
+
+
+class NotBuilt(DomainError):
+    """Accepted and kept, but our side could not finish it (a journaled message that failed to build):
+    a 500 that says what is kept and why, instead of an anonymous «internal error»."""
+
+    status = 500

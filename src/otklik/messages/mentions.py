@@ -15,7 +15,7 @@ from otklik.channels.base import InboundMessage
 from otklik.core.taxonomy import Channel
 from otklik.messages.actions import Intake, do_receive_inbound
 from otklik.tickets.links import WENT_PUBLIC
-from otklik.tickets.models import TicketLink
+from otklik.tickets.models import Ticket, TicketLink
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,5 +34,14 @@ def do_receive_mention(session: Session, inbound: InboundMessage, *, at: datetim
     """
     assert inbound.channel is Channel.PUBLIC
     intake = do_receive_inbound(session, inbound, at=at)
-    links = tuple(link for link in intake.ticket.links_out if link.kind == WENT_PUBLIC)
-    return Mention(intake, links)
+    return Mention(intake, _went_public(intake.ticket))
+
+
+def went_public_links(session: Session, ticket_id: int) -> tuple[TicketLink, ...]:
+    """The private cases the public ticket ``ticket_id`` is linked to as «went public»."""
+    ticket = session.get(Ticket, ticket_id)
+    return _went_public(ticket) if ticket is not None else ()
+
+
+def _went_public(ticket: Ticket) -> tuple[TicketLink, ...]:
+    return tuple(link for link in ticket.links_out if link.kind == WENT_PUBLIC)

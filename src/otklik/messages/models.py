@@ -92,3 +92,43 @@ class MessageSource(Base):
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
     content_type: Mapped[str] = mapped_column(String(120))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class JournalState(StrEnum):
+    PENDING = "pending"
+    BUILT = "built"
+    FAILED = "failed"
+
+
+class JournalItem(Base):
+    """One inbound item as a channel handed it over, appended before anything is built from it.
+
+    Appending it (one statement, idempotent on ``(channel, key)``) and committing is intake's
+    acknowledgement; the pipeline (``otklik.messages.pipeline``) builds tickets and messages from
+    pending items in batches, lane by lane (a lane is a set of senders, so one sender's messages are
+    built in the order they came), and records what each became — or why it could not be built.
+    """
+
+    __tablename__ = "inbound_journal"
+    __table_args__ = (
+        UniqueConstraint("channel", "key"),
+        Index("ix_inbound_journal_state_lane_id", "state", "lane", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    #: the channel's id of the item (a mail's Message-ID with a digest of its content, as mail
+    #: clients reuse ids): a redelivery meets the stored item and is a duplicate
+    key: Mapped[str] = mapped_column(String(240))
+    lane: Mapped[int] = mapped_column(Integer)
+    #: the channel-neutral message (``otklik.channels.base.InboundMessage``) as JSON
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(10), default=JournalState.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    #: the item repeated a message stored before the journal saw it
+    duplicate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

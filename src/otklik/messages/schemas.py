@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -33,6 +34,24 @@ class InboundOut(BaseModel):
     ticket_id: int
     message_id: int
     duplicate: bool
+
+
+class InboundAcceptedOut(BaseModel):
+    """``Prefer: respond-async``: the item is journaled; ``status_url`` tells what it became."""
+
+    id: int
+    status_url: str
+
+
+class InboundItemOut(BaseModel):
+    """A journaled item: ``pending``, ``built`` (its ticket and message) or ``failed`` (``error`` says why)."""
+
+    id: int
+    state: Literal["pending", "built", "failed"]
+    ticket_id: int | None
+    message_id: int | None
+    duplicate: bool
+    error: str | None
 
 
 class ReplyIn(StrictIn):

@@ -2,22 +2,25 @@
 
 The message says ``sent`` only when the channel accepted it; a temporary failure is
 retried with backoff; a permanent one, or the last retry, marks it ``failed`` with the
-reason and tells the ticket's owner, so no failed delivery is silent.
+reason and tells the ticket's owner, so no failed delivery is silent. And the inbound journal is
+pruned of items built long ago.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from otklik.channels.actions import do_note_error
 from otklik.channels.base import ChannelNotConfigured, DeliveryResult
 from otklik.channels.registry import adapter_for
+from otklik.core import clock
 from otklik.core.config import get_settings
 from otklik.core.jobs import Job, RetryLater, task
 from otklik.messages.actions import DELIVER, do_await_confirmation, do_record_delivery, outbound_for
-from otklik.messages.models import Delivery, Message
+from otklik.messages.models import Delivery, JournalItem, JournalState, Message
 
 
 def _give_up(session: Session, job: Job, error: str) -> None:
@@ -52,3 +55,18 @@ def handle_deliver(session: Session, job: Job) -> datetime | None:
         do_record_delivery(session, message, result)
         return None
     raise RetryLater(result.error or "channel did not confirm")
+
+
+#: how long built items stay in the inbound journal (a redelivery after that meets the stored message)
+KEEP_BUILT = timedelta(days=7)
+
+
+@task("intake.prune_journal", every=timedelta(hours=6), max_attempts=3)
+def prune_journal(session: Session, job: Job) -> datetime | None:
+    """Built items older than ``KEEP_BUILT`` leave the journal (the messages they became keep
+    deduplicating redeliveries); failed ones stay until someone has looked at them."""
+    cutoff = clock.now() - KEEP_BUILT
+    session.execute(
+        delete(JournalItem).where(JournalItem.state == JournalState.BUILT.value, JournalItem.built_at < cutoff)
+    )
+    return None

@@ -1,4 +1,4 @@
-"""The public side's use of intake: store, commit, then acknowledge; and which ticket a visitor may see.
+"""The public side's use of intake: journal, build, then acknowledge; and which ticket a visitor may see.
 
 Composition of domain actions and queries only; the rules live in ``messages``, ``customers``
 and ``tickets``.
@@ -15,13 +15,12 @@ from sqlalchemy.orm import Session
 from otklik.channels.base import InboundMessage
 from otklik.channels.webvisitor import FormContacts, form_follow_up, form_inbound, new_visitor_id
 from otklik.core.actors import Actor
-from otklik.core.db import commit_or_retry
 from otklik.core.errors import Conflict
 from otklik.core.taxonomy import Channel, IdentityKind
 from otklik.customers.actions import do_add_identity
 from otklik.customers.models import Customer, Identity
 from otklik.customers.queries import find_identity
-from otklik.messages.actions import Intake, do_receive_inbound
+from otklik.messages import pipeline
 from otklik.messages.models import Message
 from otklik.tickets.models import Ticket
 from otklik.tickets.queries import find_active_ticket
@@ -29,23 +28,18 @@ from otklik.web.errors import PublicError
 from otklik.web.i18n import text
 
 
-def store(session: Session, inbound: InboundMessage, then: Callable[[Intake], None] | None = None) -> Intake:
-    """Intake, ``then`` (more writes in the same transaction), commit: only then may we answer 2xx.
-
-    A concurrent twin (the same retried message, or the same new visitor) that wins the race
-    makes ours fail on a unique key: roll back and read the winner's result.
-    """
-
-    def work() -> Intake:
-        intake = do_receive_inbound(session, inbound)
-        if then is not None and not intake.duplicate:
-            then(intake)
-        return intake
-
-    intake = commit_or_retry(session, work)
-    if intake is not None:
-        return intake
-    raise Conflict("external_id_conflict", channel=inbound.channel.value, external_id=inbound.external_id)
+def store(
+    session: Session, inbound: InboundMessage, then: Callable[[Ticket], None] | None = None
+) -> tuple[Ticket, pipeline.Built]:
+    """Journal (the acknowledgement), build, then ``then`` (more writes, committed): only then may we
+    answer 2xx. The ticket the message is on; the refusal, or «still waiting», raised for the page."""
+    done = pipeline.built(pipeline.receive_now(session, [inbound])[0])
+    ticket = session.get(Ticket, done.ticket_id)
+    assert ticket is not None  # built a moment ago; tickets are never deleted
+    if then is not None and not done.duplicate:
+        then(ticket)
+        session.commit()
+    return ticket, done
 
 
 def attach_contacts(session: Session, customer: Customer, contacts: FormContacts) -> None:
@@ -68,8 +62,8 @@ def submit_form(session: Session, *, text_: str, subject: str | None, contacts: 
     labels = {key: text(f"contact.{key}", lang) for key in ("name", "email", "phone")}
     submission = new_visitor_id(secrets.token_bytes(16), form=True)
     inbound = form_inbound(submission, text_, contacts=contacts, labels=labels, subject=subject)
-    intake = store(session, inbound, then=lambda done: attach_contacts(session, done.ticket.customer, contacts))
-    return intake.ticket
+    ticket, _ = store(session, inbound, then=lambda ticket: attach_contacts(session, ticket.customer, contacts))
+    return ticket
 
 
 def access_visitor_ticket(session: Session, visitor_id: str, ticket_id: int | None) -> Ticket | None:
@@ -105,4 +99,4 @@ def follow_up(session: Session, ticket: Ticket, text_: str, *, message_key: str)
     if identity is None:
         raise PublicError(403, "follow_reply_forbidden")
     inbound = form_follow_up(identity.value, text_, message_key=message_key, ticket_id=ticket.id)
-    return store(session, inbound).ticket
+    return store(session, inbound)[0]

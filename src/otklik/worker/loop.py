@@ -1,4 +1,5 @@
-"""The worker loop: run due jobs, sleep briefly when there are none, stop cleanly on request."""
+"""The worker loop: build what intake journaled, run due jobs, sleep briefly when there was nothing,
+stop cleanly on request."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import otklik.models  # noqa: F401  (every table known before the first query)
 from otklik.core import jobs
+from otklik.messages import pipeline
 from otklik.worker import registry
 
 log = logging.getLogger("otklik.worker")
@@ -32,7 +34,8 @@ def run(factory: sessionmaker[Session], stop: threading.Event, *, poll: float = 
                 with factory() as session, session.begin():
                     jobs.ensure_periodic(session)
                 periodic_ready = True
-            ran = jobs.run_due(factory, worker=name, batch=batch)
+            ran = pipeline.build_pending(factory)  # items a request acknowledged but did not build
+            ran += jobs.run_due(factory, worker=name, batch=batch)
         except Exception:  # the database may blink; the jobs are still there next round
             log.exception("worker round failed")
             ran = 0

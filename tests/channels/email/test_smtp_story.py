@@ -14,11 +14,10 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.channels.adapters.email_parse import MailPolicy
-from otklik.cli import mail as mail_cli
 from otklik.cli.mail import MailHandler, start_listener
 from otklik.core import clock, jobs
 from otklik.core.actors import Actor
-from otklik.core.errors import DomainError
+from otklik.core.audit import AuditEvent
 from otklik.core.taxonomy import Channel
 from otklik.messages.models import Attachment, Message, MessageSource
 from otklik.tickets.actions import do_open_ticket
@@ -236,17 +235,26 @@ def test_too_big_is_552_and_a_database_outage_is_451_so_the_sender_retries(
         broken_engine.dispose()
 
 
-class _Busy(DomainError):
-    status = 429
-
-
-def test_a_sender_over_the_rate_limit_is_told_to_come_back_later(
+def test_a_sender_over_the_rate_limit_is_still_stored_on_their_ticket_never_deferred_or_dropped(
     listener: int, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch,
     frozen_clock: clock.FrozenClock,
 ) -> None:  # fmt: skip
-    monkeypatch.setattr(mail_cli, "do_receive_batch", lambda _session, _inbounds: [_Busy("rate_limited")])
-    code, text = smtp_send(listener, customer_mail("Ещё", "<busy@mail.example>", "Ещё письмо."))
-    assert (code, text) == (452, "4.7.1 too many messages from this sender, please try again later")
-    outcome = mail_cli.take_mail(session_factory, customer_mail("Ещё", "<busy2@mail.example>", "x").as_bytes(),
-                                 MailPolicy(our_address=US))  # fmt: skip
-    assert not outcome.final  # IMAP leaves it unseen for the next pass
+    """Mail is folded in like every channel's flood (``do_count_sender``): a 250 and the message on the
+    sender's ticket, the limit named on its ``message.received`` event; the 452 this listener once had
+    for it could no longer happen."""
+    from otklik.core.config import get_settings
+
+    monkeypatch.setenv("OTKLIK_RATE_PER_MINUTE", "1")
+    get_settings.cache_clear()
+    try:
+        first = stored(smtp_send(listener, customer_mail("Ещё", "<flood1@mail.example>", "Первое письмо.")))
+        second = stored(smtp_send(listener, customer_mail("Ещё", "<flood2@mail.example>", "Второе письмо.")))
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert second[0] == first[0]  # the same ticket
+    with session_factory() as session:
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "message.received", AuditEvent.entity_id == second[1])
+        ).one()
+    assert event.data["over_rate"] == "1/minute"

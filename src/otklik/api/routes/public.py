@@ -6,11 +6,10 @@ from fastapi import APIRouter, Response
 
 from otklik.api.deps import DB, AuthDep
 from otklik.channels.base import InboundMessage
-from otklik.core.db import commit_or_retry
-from otklik.core.errors import Conflict
 from otklik.core.taxonomy import Channel, IdentityKind
+from otklik.messages import pipeline
 from otklik.messages.link_schemas import MentionIn, MentionOut, WentPublicOut
-from otklik.messages.mentions import do_receive_mention
+from otklik.messages.mentions import went_public_links
 
 router = APIRouter(prefix="/channels/public", tags=["channels"])
 
@@ -29,13 +28,10 @@ def receive(body: MentionIn, response: Response, db: DB, auth: AuthDep) -> Menti
         url=body.url,
         sent_at=body.posted_at,
     )
-    mention = commit_or_retry(db, lambda: do_receive_mention(db, inbound))
-    if mention is None:
-        raise Conflict("external_id_conflict", channel="public", external_id=inbound.external_id)
-    if mention.intake.duplicate:
+    (result,) = pipeline.receive_now(db, [inbound])
+    done = pipeline.built(result)
+    if done.duplicate:
         response.status_code = 200
-    went = [WentPublicOut(private_ticket_id=link.to_ticket_id, days=link.days or 0) for link in mention.links]
-    intake = mention.intake
-    return MentionOut(
-        ticket_id=intake.ticket.id, message_id=intake.message.id, duplicate=intake.duplicate, went_public=went
-    )
+    links = went_public_links(db, done.ticket_id)
+    went = [WentPublicOut(private_ticket_id=link.to_ticket_id, days=link.days or 0) for link in links]
+    return MentionOut(ticket_id=done.ticket_id, message_id=done.message_id, duplicate=done.duplicate, went_public=went)

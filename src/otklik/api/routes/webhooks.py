@@ -1,4 +1,4 @@
-"""Channel webhooks: authenticated by the channel's own scheme, acknowledged only after storing."""
+"""Channel webhooks: authenticated by the channel's own scheme, acknowledged only after journaling."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.background import BackgroundTask
 
-from otklik.api.deps import DB
+from otklik.api.deps import DB, SessionFactory
 from otklik.channels.base import ChannelAuthError, ChannelNotConfigured, FileFetcher, PayloadError, fetch_files
 from otklik.channels.files import screen
 from otklik.channels.registry import webhook_for
 from otklik.core.config import get_settings
-from otklik.core.db import commit_or_retry
-from otklik.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from otklik.core.errors import InvalidInput, NotFound, Unauthorized
 from otklik.core.taxonomy import Channel
-from otklik.messages.actions import Intake, do_receive_batch
+from otklik.messages import pipeline
+from otklik.messages.journal import Appended
 
 router = APIRouter(prefix="/channels", tags=["channels"])
 log = logging.getLogger("otklik.webhooks")
@@ -27,8 +28,11 @@ async def raw_body(request: Request) -> bytes:
 
 
 @router.post("/{channel}/webhook", response_model=None)
-def receive(channel: Channel, request: Request, body: Annotated[bytes, Depends(raw_body)], db: DB) -> Response:
-    """Verify, parse, store every message (each on its own), commit, then answer the channel."""
+def receive(
+    channel: Channel, request: Request, body: Annotated[bytes, Depends(raw_body)], db: DB, factory: SessionFactory
+) -> Response:
+    """Verify, parse, journal every good message (one statement), commit, answer the channel; the
+    messages are built into tickets right after the answer (``otklik.messages.pipeline``)."""
     try:
         adapter = webhook_for(channel.value, get_settings())
         headers = {k.lower(): v for k, v in request.headers.items()}
@@ -44,13 +48,12 @@ def receive(channel: Channel, request: Request, body: Annotated[bytes, Depends(r
         raise InvalidInput("webhook_payload", field="body", channel=channel.value, reason=str(exc)) from None
     if isinstance(adapter, FileFetcher):  # files the payload only names (Telegram's file_id): downloaded here
         outcome = fetch_files(adapter, outcome, screen)
-    messages = outcome.messages
-    results = commit_or_retry(db, lambda: do_receive_batch(db, messages) if messages else [])
-    if results is None:  # a concurrent twin of this delivery won the race three times: let the channel retry
-        raise Conflict("external_id_conflict", channel=channel.value, external_id=messages[0].external_id)
-    taken = [r for r in results if isinstance(r, Intake)]
-    stored = sum(1 for r in taken if not r.duplicate)
+    accepted = pipeline.accept(db, outcome.messages)
+    db.commit()  # the acknowledgement: every good item is journaled; building happens after the answer
+    appended = [a for a in accepted if isinstance(a, Appended)]
+    then = BackgroundTask(pipeline.build_lanes, factory, sorted({a.lane for a in appended})) if appended else None
     if outcome.reply_text is not None:
-        return PlainTextResponse(outcome.reply_text)
-    counts = {"stored": stored, "duplicates": len(taken) - stored, "refused": len(results) - len(taken)}
-    return JSONResponse({"ok": True} | counts)
+        return PlainTextResponse(outcome.reply_text, background=then)
+    stored = sum(1 for a in appended if a.new)
+    counts = {"stored": stored, "duplicates": len(appended) - stored, "refused": len(accepted) - len(appended)}
+    return JSONResponse({"ok": True} | counts, background=then)

@@ -34,19 +34,18 @@ def new_visitor(request: Request, state: State) -> VisitorOut:
 def post_message(
     body: ChatMessageIn, request: Request, response: Response, visitor: VisitorDep, state: State, db: DB
 ) -> ChatAckOut:
-    """Store the visitor's message, commit, then acknowledge (200 for a repeat of ``client_id``)."""
+    """Journal and build the visitor's message, then acknowledge (200 for a repeat of ``client_id``)."""
     guard(state, visitor.key)
     key = body.client_id or secrets.token_hex(8)
     inbound = chat_inbound(visitor.id, body.text, message_key=key, name=body.name, page_url=body.page_url)
-    intake = store(db, inbound)
-    if intake.duplicate:
+    ticket, done = store(db, inbound)
+    if done.duplicate:
         response.status_code = 200
-    ticket = intake.ticket
     return ChatAckOut(
         ticket_id=ticket.id,
         number=ticket.number,
-        message_id=intake.message.id,
-        duplicate=intake.duplicate,
+        message_id=done.message_id,
+        duplicate=done.duplicate,
         follow_url=follow_url(request, state, ticket.id),
     )
 

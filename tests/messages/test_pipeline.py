@@ -264,3 +264,43 @@ def test_the_journal_keeps_what_a_channel_handed_over_byte_for_byte() -> None:
         source=b"From: a@b.ru\r\n\r\n\xd0\x9f", source_type="message/rfc822",
     )  # fmt: skip
     assert journal.restore(journal.serialise(original)) == original
+
+
+def test_a_batch_never_waits_for_the_channel_health_row_another_transaction_holds(
+    factory: sessionmaker[Session],
+) -> None:
+    """The deadlock the bench found: a delivery job held ``channel_health`` while it waited for a
+    customer row a batch held, and the batch waited for ``channel_health``. A batch now notes the
+    channel's health only when the row is free; the next batch notes it."""
+    with factory() as probe:
+        if probe.get_bind().dialect.name != "postgresql":
+            pytest.skip("row locks between connections: PostgreSQL (SQLite has one writer at a time)")
+    accept(factory, telegram(sender(), "Первое слово, чтобы строка здоровья канала была"))
+    pipeline.build_pending(factory)
+    (appended,) = accept(factory, telegram(sender(), "Курьер приедет через час, а поставка не собрана"))
+    assert isinstance(appended, Appended)
+    with factory() as delivery:
+        delivery.execute(text("SET LOCAL lock_timeout = '5s'"))
+        held = delivery.scalars(
+            select(ChannelHealth).where(ChannelHealth.channel == "telegram").with_for_update()
+        ).one()
+        noted_before = held.last_inbound_at
+        finished = threading.Event()
+
+        def batch() -> None:
+            with factory() as session:
+                session.execute(text("SET lock_timeout = '3s'"))  # waiting would fail the batch, not hang
+                pipeline.build_lane(session, appended.lane)
+                session.commit()
+            finished.set()
+
+        builder = threading.Thread(target=batch)
+        builder.start()
+        builder.join(timeout=20)
+        assert finished.is_set()  # done while the row stayed held
+        delivery.rollback()
+    assert item(factory, appended.item_id).state == "built"
+    with factory() as session:
+        health = session.get(ChannelHealth, "telegram")
+        assert health is not None
+        assert health.last_inbound_at == noted_before  # skipped, not waited for

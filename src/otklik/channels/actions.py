@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.channels.models import ChannelHealth, ChannelSettings
@@ -57,9 +58,21 @@ def _health(session: Session, channel: str) -> ChannelHealth:
     return row
 
 
-def do_note_inbound(session: Session, channel: str, *, at: datetime | None = None) -> None:
-    """The channel delivered something to us."""
-    _health(session, channel).last_inbound_at = at or clock.now()
+def do_note_inbound(session: Session, channel: str, *, at: datetime | None = None, wait: bool = True) -> None:
+    """The channel delivered something to us. ``wait=False``: not when another transaction holds the
+    channel's row — intake's batches must never wait behind a delivery that holds it while it waits for
+    a ticket the batch holds; the next batch notes it."""
+    moment = at or clock.now()
+    if wait:
+        _health(session, channel).last_inbound_at = moment
+        return
+    free = session.scalars(
+        select(ChannelHealth).where(ChannelHealth.channel == channel).with_for_update(skip_locked=True)
+    ).first()
+    if free is not None:
+        free.last_inbound_at = moment
+    elif session.get(ChannelHealth, channel) is None:  # not locked but missing: the channel's first word
+        _health(session, channel).last_inbound_at = moment
 
 
 def do_note_outbound(session: Session, channel: str, *, at: datetime | None = None) -> None:

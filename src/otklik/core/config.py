@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     #: run the job worker inside ``otklik serve``: auto = yes on SQLite, no on PostgreSQL
     embedded_worker: str = "auto"
     worker_poll_seconds: float = 0.5
+    #: who builds what a webhook or ``Prefer: respond-async`` acknowledged: ``request`` (the serving
+    #: process, right after its answer: one process, the SQLite default) or ``worker`` (only the
+    #: workers: a busy server spends its time acknowledging; the production deployment)
+    intake_builder: str = "request"
     default_lang: str = "ru"
     #: demos and acceptance runs only: the moment this process's clock starts at (then it runs on)
     clock_start: datetime | None = None

@@ -214,7 +214,7 @@ def build_lane(session: Session, lane: int, *, limit: int = BATCH) -> int | None
             break
         settled.append(item)
     for channel in {item.channel for item in settled if item.state == JournalState.BUILT.value}:
-        do_note_inbound(session, channel)
+        do_note_inbound(session, channel, wait=False)
     return len(settled)
 
 

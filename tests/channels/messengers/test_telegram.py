@@ -271,3 +271,23 @@ def test_parse_reads_replies_and_names_without_a_username() -> None:
     assert message.sender_value == CHAT
     edited = adapter.parse({}, fixture("telegram", "edited.json")).messages[0]
     assert (edited.external_id, edited.edit_of) == (f"{CHAT}:501:edit:1795338360", f"{CHAT}:501")
+
+
+def test_with_the_workers_as_builders_the_update_is_acknowledged_at_once_and_built_by_a_worker_round(
+    client: TestClient, cast: Cast, bot: StandIn, configure: Callable[..., None], session_factory: Any
+) -> None:
+    """``OTKLIK_INTAKE_BUILDER=worker`` (the production deployment): the webhook's 200 says the update is
+    journaled; no ticket exists until a worker round (``pipeline.build_pending``) builds it."""
+    from otklik.messages import pipeline
+
+    configure(intake_builder="worker")
+    answer = post(client, fixture("telegram", "text.json"))
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"ok": True, "stored": 1, "duplicates": 0, "refused": 0}
+    assert tickets(client, cast.agent_marina, "telegram") == []  # acknowledged, not built yet
+
+    assert pipeline.build_pending(session_factory) == 1
+    ticket = only_ticket(client, cast.agent_marina, "telegram")
+    assert [m["text"] for m in messages(client, cast.agent_marina, ticket["id"])] == [
+        fixture_json("telegram", "text.json")["message"]["text"]
+    ]

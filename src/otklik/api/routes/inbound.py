@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.background import BackgroundTask
 
 from otklik.api.deps import DB, AuthDep, PathId, SessionFactory
+from otklik.api.routes.webhooks import after_answer
 from otklik.channels.base import InboundMessage
 from otklik.core.errors import DomainError, NotFound
 from otklik.messages import pipeline
@@ -59,7 +60,7 @@ def receive(
         if isinstance(accepted, DomainError):
             raise accepted
         db.commit()  # the acknowledgement
-        return _accepted(accepted.item_id, BackgroundTask(pipeline.build_lanes, factory, [accepted.lane]))
+        return _accepted(accepted.item_id, after_answer(factory, [accepted]))
     (result,) = pipeline.receive_now(db, [inbound])
     if isinstance(result, pipeline.Receipt) and result.state == JournalState.PENDING.value:
         return _accepted(result.item_id, None)  # journaled, its lane still busy: built later, said honestly

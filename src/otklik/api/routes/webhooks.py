@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.background import BackgroundTask
 
 from otklik.api.deps import DB, SessionFactory
@@ -25,6 +26,15 @@ log = logging.getLogger("otklik.webhooks")
 
 async def raw_body(request: Request) -> bytes:
     return await request.body()
+
+
+def after_answer(factory: sessionmaker[Session], appended: list[Appended]) -> BackgroundTask | None:
+    """The build of the lanes just appended to, run once the answer has gone — unless the workers do
+    it (``OTKLIK_INTAKE_BUILDER=worker``: a keep-alive connection waits for its request's background
+    work, so a busy server would otherwise acknowledge only as fast as it builds)."""
+    if not appended or get_settings().intake_builder == "worker":
+        return None
+    return BackgroundTask(pipeline.build_lanes, factory, sorted({a.lane for a in appended}))
 
 
 @router.post("/{channel}/webhook", response_model=None)
@@ -51,7 +61,7 @@ def receive(
     accepted = pipeline.accept(db, outcome.messages)
     db.commit()  # the acknowledgement: every good item is journaled; building happens after the answer
     appended = [a for a in accepted if isinstance(a, Appended)]
-    then = BackgroundTask(pipeline.build_lanes, factory, sorted({a.lane for a in appended})) if appended else None
+    then = after_answer(factory, appended)
     if outcome.reply_text is not None:
         return PlainTextResponse(outcome.reply_text, background=then)
     stored = sum(1 for a in appended if a.new)

@@ -279,6 +279,11 @@ def test_a_batch_never_waits_for_the_channel_health_row_another_transaction_hold
     pipeline.build_pending(factory)
     (appended,) = accept(factory, telegram(sender(), "Курьер приедет через час, а поставка не собрана"))
     assert isinstance(appended, Appended)
+    with factory() as session:  # noted long enough ago that the batch wants to note it again
+        health = session.get(ChannelHealth, "telegram")
+        assert health is not None
+        health.last_inbound_at = clock.now() - timedelta(hours=1)
+        session.commit()
     with factory() as delivery:
         delivery.execute(text("SET LOCAL lock_timeout = '5s'"))
         held = delivery.scalars(

@@ -24,7 +24,7 @@ from otklik.core.taxonomy import Channel, IdentityKind
 from otklik.messages.models import JournalItem, JournalState
 
 #: senders are spread over this many lanes; one lane is built by one builder at a time, in order
-LANES = 16
+LANES = 64
 _KEY_LIMIT = 240
 
 
@@ -128,13 +128,10 @@ def append(session: Session, inbounds: list[InboundMessage], at: datetime) -> li
     ]
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(JournalItem)
-    statement = insert.values(rows).on_conflict_do_nothing(index_elements=["channel", "key"])
-    added = {
-        (channel, key): (item_id, lane)
-        for item_id, channel, key, lane in session.execute(
-            statement.returning(JournalItem.id, JournalItem.channel, JournalItem.key, JournalItem.lane)
-        )
-    }
+    statement = insert.on_conflict_do_nothing(index_elements=["channel", "key"]).returning(
+        JournalItem.id, JournalItem.channel, JournalItem.key, JournalItem.lane
+    )  # one statement, compiled once and cached: SQLAlchemy sends the rows as one multi-row VALUES
+    added = {(channel, key): (item_id, lane) for item_id, channel, key, lane in session.execute(statement, rows)}
     result: list[Appended] = []
     for row in rows:
         spot = (row["channel"], row["key"])

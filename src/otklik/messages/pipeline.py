@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.channels.actions import do_note_error, do_note_inbound
 from otklik.channels.base import InboundMessage
+from otklik.channels.models import ChannelHealth
 from otklik.core import clock
 from otklik.core.errors import DomainError, NotBuilt, Unavailable
 from otklik.core.taxonomy import Channel
@@ -120,17 +121,13 @@ def take_lane(session: Session, lane: int) -> bool:
     return bool(taken)
 
 
-def claim(session: Session, lane: int, limit: int = BATCH) -> list[JournalItem]:
-    """The lane's oldest pending items, in the order they came."""
-    return list(
-        session.scalars(
-            select(JournalItem)
-            .where(JournalItem.state == JournalState.PENDING.value, JournalItem.lane == lane)
-            .order_by(JournalItem.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-    )
+def claim(session: Session, lane: int, limit: int = BATCH, *, through: int | None = None) -> list[JournalItem]:
+    """The lane's oldest pending items, in the order they came (``through``: none after that item —
+    a request building its own message leaves later ones to their own requests)."""
+    query = select(JournalItem).where(JournalItem.state == JournalState.PENDING.value, JournalItem.lane == lane)
+    if through is not None:
+        query = query.where(JournalItem.id <= through)
+    return list(session.scalars(query.order_by(JournalItem.id).limit(limit).with_for_update(skip_locked=True)))
 
 
 # 3. lock ---------------------------------------------------------------------------------------
@@ -199,14 +196,16 @@ def _fail(session: Session, item: JournalItem, reason: str, at: datetime) -> Non
     do_note_error(session, item.channel, f"{item.key}: {reason}", at=at)
 
 
-def build_lane(session: Session, lane: int, *, limit: int = BATCH) -> int | None:
-    """Stages 2–5 for one lane in the caller's transaction (the caller commits): the number of items
-    settled, or None when another builder has the lane."""
-    if not take_lane(session, lane):
+def build_lane(
+    session: Session, lane: int, *, limit: int = BATCH, through: int | None = None, taken: bool = False
+) -> list[JournalItem] | None:
+    """Stages 2–5 for one lane in the caller's transaction (the caller commits): the items settled,
+    or None when another builder has the lane (``taken``: the caller holds it already)."""
+    if not taken and not take_lane(session, lane):
         return None
-    items = claim(session, lane, limit)
+    items = claim(session, lane, limit, through=through)
     if not items:
-        return 0
+        return []
     lock_tickets(session, items)
     settled: list[JournalItem] = []
     for item in items:
@@ -214,8 +213,21 @@ def build_lane(session: Session, lane: int, *, limit: int = BATCH) -> int | None
             break
         settled.append(item)
     for channel in {item.channel for item in settled if item.state == JournalState.BUILT.value}:
-        do_note_inbound(session, channel, wait=False)
-    return len(settled)
+        _note_inbound(session, channel)
+    return settled
+
+
+#: a channel's «last message at» is refreshed at most this often (seconds)
+NOTE_EVERY = 5.0
+
+
+def _note_inbound(session: Session, channel: str) -> None:
+    """Channel health's «last message at», when it is older than a few seconds: under load, every
+    batch writing the same row would be a queue of its own."""
+    noted = session.scalar(select(ChannelHealth.last_inbound_at).where(ChannelHealth.channel == channel))
+    if noted is not None and (clock.now() - noted).total_seconds() < NOTE_EVERY:
+        return
+    do_note_inbound(session, channel, wait=False)
 
 
 def pending_lanes(session: Session) -> list[int]:
@@ -248,7 +260,7 @@ def build_lanes(factory: sessionmaker[Session], lanes: Sequence[int], *, limit: 
                 session.rollback()
                 log.exception("journal lane %s: batch rolled back", lane)
                 continue
-            total += done or 0
+            total += len(done or [])
     return total
 
 
@@ -258,36 +270,61 @@ def build_lanes(factory: sessionmaker[Session], lanes: Sequence[int], *, limit: 
 def receive_now(
     session: Session, inbounds: Sequence[InboundMessage], *, wait: float = 10.0
 ) -> list[Receipt | DomainError]:
-    """Accept, commit (the acknowledgement), then build the items' lanes here and wait until every
-    item is settled or ``wait`` seconds have passed (a lane another builder holds is waited for).
-    For callers that must answer with the ticket: the API without ``Prefer: respond-async``, the
-    web chat and form, mail."""
+    """Accept and build here, for callers that must answer with the ticket (the API without
+    ``Prefer: respond-async``, the web chat and form, mail). When every lane the items fall in is
+    free, they are appended and built in one transaction: one commit is both the acknowledgement and
+    the build, as the caller waits for both anyway. Otherwise the append is committed first (the
+    acknowledgement) and the items are built as soon as their lanes free up, waiting at most ``wait``
+    seconds (a receipt still ``pending`` then)."""
     accepted = accept(session, inbounds)
-    session.commit()
     ours = [a for a in accepted if isinstance(a, Appended)]
-    receipts = settle_soon(session, ours, wait=wait)
-    it = iter(receipts)
-    return [next(it) if isinstance(a, Appended) else a for a in accepted]
+    lanes = _last_of_ours(ours)
+    settled: dict[int, JournalItem] = {}
+    if all(take_lane(session, lane) for lane in lanes):
+        for lane, last in lanes.items():
+            settled.update((item.id, item) for item in build_lane(session, lane, through=last, taken=True) or [])
+    session.commit()
+    left = [a for a in ours if a.item_id not in settled]  # repeats, and items whose lane was busy
+    later = dict(zip((a.item_id for a in left), settle_soon(session, left, wait=wait), strict=True))
+    built_here = {a.item_id: Receipt.of(settled[a.item_id], repeated=not a.new) for a in ours if a.item_id in settled}
+    receipts = built_here | later
+    return [receipts[a.item_id] if isinstance(a, Appended) else a for a in accepted]
+
+
+def _last_of_ours(appended: Sequence[Appended]) -> dict[int, int]:
+    """Each lane of ``appended`` with the last item of ours in it."""
+    lanes: dict[int, int] = {}
+    for a in appended:
+        lanes[a.lane] = max(lanes.get(a.lane, 0), a.item_id)
+    return dict(sorted(lanes.items()))
 
 
 def settle_soon(session: Session, appended: Sequence[Appended], *, wait: float) -> list[Receipt]:
-    """Build the lanes of ``appended`` until each item is settled or the time is up; their receipts."""
+    """The receipts of ``appended`` once each is settled, building their lanes (each up to its last
+    item of ours) meanwhile, or as they are when the time is up. A busy lane is asked again after a
+    pause that doubles (5 ms to 80 ms), so a crowd of waiting requests does not spend the database."""
+    if not appended:
+        return []
     deadline = time.monotonic() + wait
+    pause = 0.005
     while True:
         receipts = receipts_of(session, appended)
-        waiting = {a.lane for a, r in zip(appended, receipts, strict=True) if r.state == JournalState.PENDING.value}
-        if not waiting or time.monotonic() > deadline:
+        pending = [a for a, r in zip(appended, receipts, strict=True) if r.state == JournalState.PENDING.value]
+        if not pending or time.monotonic() > deadline:
+            session.rollback()
             return receipts
         busy = False
-        for lane in sorted(waiting):
+        for lane, last in _last_of_ours(pending).items():
             try:
-                busy |= build_lane(session, lane) is None
+                busy |= build_lane(session, lane, through=last) is None
                 session.commit()
             except DBAPIError:
                 session.rollback()
                 busy = True
         if busy:
-            time.sleep(0.01)
+            session.rollback()  # hold no snapshot or writer's turn while pausing
+            time.sleep(pause)
+            pause = min(pause * 2, 0.08)
 
 
 #: seconds a caller of a message still waiting for its lane is asked to wait

@@ -309,3 +309,38 @@ def test_a_batch_never_waits_for_the_channel_health_row_another_transaction_hold
         health = session.get(ChannelHealth, "telegram")
         assert health is not None
         assert health.last_inbound_at == noted_before  # skipped, not waited for
+
+
+def test_two_first_events_of_a_channel_at_once_make_one_health_row_and_no_error(
+    factory: sessionmaker[Session],
+) -> None:
+    """Found by the backend-cut test: two batches noting a channel's very first message at once both
+    inserted its health row, and one request answered 500 on the primary key."""
+    from otklik.channels.actions import do_note_error
+
+    with factory() as probe:
+        if probe.get_bind().dialect.name != "postgresql":
+            pytest.skip("SQLite takes one writer at a time: two first events cannot meet")
+    gate = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def first_event(n: int) -> None:
+        try:
+            with factory() as session:
+                session.execute(select(func.count()).select_from(ChannelHealth))  # the transaction has begun
+                gate.wait(timeout=10)
+                do_note_error(session, "viber", f"first event {n}")
+                session.commit()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_event, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    with factory() as session:
+        row = session.get(ChannelHealth, "viber")
+        assert row is not None
+        assert row.last_error in {"first event 0", "first event 1"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from otklik.channels.models import ChannelHealth, ChannelSettings
@@ -51,10 +52,14 @@ def do_set_inactivity(
 
 
 def _health(session: Session, channel: str) -> ChannelHealth:
+    """The channel's row, made on its first event; two first events at once make one row."""
     row = session.get(ChannelHealth, channel)
     if row is None:
-        row = ChannelHealth(channel=channel)
-        session.add(row)
+        dialect = session.get_bind().dialect.name
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ChannelHealth)
+        session.execute(insert.values(channel=channel).on_conflict_do_nothing())
+        row = session.get(ChannelHealth, channel)
+        assert row is not None  # ours, or a concurrent first event's, committed before our insert returned
     return row
 
 

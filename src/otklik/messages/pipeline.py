@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, text, tuple_
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.channels.actions import do_note_error, do_note_inbound
@@ -280,10 +280,17 @@ def receive_now(
     ours = [a for a in accepted if isinstance(a, Appended)]
     lanes = _last_of_ours(ours)
     settled: dict[int, JournalItem] = {}
-    if all(take_lane(session, lane) for lane in lanes):
-        for lane, last in lanes.items():
-            settled.update((item.id, item) for item in build_lane(session, lane, through=last, taken=True) or [])
-    session.commit()
+    try:
+        if all(take_lane(session, lane) for lane in lanes):
+            for lane, last in lanes.items():
+                settled.update((item.id, item) for item in build_lane(session, lane, through=last, taken=True) or [])
+        session.commit()
+    except IntegrityError:  # a concurrent twin committed first: journal alone, then build as a waiter
+        session.rollback()
+        accepted = accept(session, inbounds)
+        ours = [a for a in accepted if isinstance(a, Appended)]
+        settled = {}
+        session.commit()
     left = [a for a in ours if a.item_id not in settled]  # repeats, and items whose lane was busy
     later = dict(zip((a.item_id for a in left), settle_soon(session, left, wait=wait), strict=True))
     built_here = {a.item_id: Receipt.of(settled[a.item_id], repeated=not a.new) for a in ours if a.item_id in settled}

@@ -22,6 +22,8 @@ from typing import Any
 
 import httpx
 
+from otklik.channels.adapters.http import send_pieces
+from otklik.channels.adapters.payload import as_dict, as_int, as_str
 from otklik.channels.base import (
     MAX_ATTACHMENT_BYTES,
     ChannelAuthError,
@@ -64,42 +66,30 @@ UNSHOWN = {
 }
 
 
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
 def _detail(kind: str, content: dict[str, Any]) -> str:
     """A few words that say what the unshown content was (the sticker's emoji, the place)."""
     match kind:
         case "sticker":
-            return _str(content.get("emoji"))
+            return as_str(content.get("emoji"))
         case "location" | "venue":
             where = content.get("location", content)
-            lat, lon = _obj(where).get("latitude"), _obj(where).get("longitude")
-            return " ".join(p for p in (_str(content.get("title")), f"{lat}, {lon}" if lat is not None else "") if p)
+            lat, lon = as_dict(where).get("latitude"), as_dict(where).get("longitude")
+            return " ".join(p for p in (as_str(content.get("title")), f"{lat}, {lon}" if lat is not None else "") if p)
         case "contact":
-            name = " ".join(p for p in (_str(content.get("first_name")), _str(content.get("last_name"))) if p)
-            return " ".join(p for p in (name, _str(content.get("phone_number"))) if p)
+            name = " ".join(p for p in (as_str(content.get("first_name")), as_str(content.get("last_name"))) if p)
+            return " ".join(p for p in (name, as_str(content.get("phone_number"))) if p)
         case "poll":
-            return _str(content.get("question"))
+            return as_str(content.get("question"))
         case "dice":
-            return f"{_str(content.get('emoji'))} {content.get('value', '')}".strip()
+            return f"{as_str(content.get('emoji'))} {content.get('value', '')}".strip()
         case _:
             return ""
 
 
 def display_name(user: dict[str, Any]) -> str | None:
     """«Иван Петров (@ivan_seller)», or whichever of the two Telegram gave."""
-    name = " ".join(p for p in (_str(user.get("first_name")), _str(user.get("last_name"))) if p).strip()
-    username = _str(user.get("username"))
+    name = " ".join(p for p in (as_str(user.get("first_name")), as_str(user.get("last_name"))) if p).strip()
+    username = as_str(user.get("username"))
     if name and username:
         return f"{name} (@{username})"
     return name or (f"@{username}" if username else None)
@@ -142,7 +132,7 @@ class TelegramAdapter:
             update = json.loads(body)
         except ValueError as exc:
             raise PayloadError(f"not JSON: {exc}") from None
-        if not isinstance(update, dict) or _int(update.get("update_id")) is None:
+        if not isinstance(update, dict) or as_int(update.get("update_id")) is None:
             raise PayloadError("not a Telegram Update: no integer update_id")
         for key, edited in (("message", False), ("edited_message", True)):
             if key in update:
@@ -151,20 +141,20 @@ class TelegramAdapter:
         return WebhookOutcome()  # callback queries, member changes, channel posts: nothing to store
 
     def _message(self, raw: Any, key: str, *, edited: bool, update_id: int, body: bytes) -> InboundMessage | None:
-        message = _obj(raw)
-        chat = _obj(message.get("chat"))
-        chat_id, message_id = _int(chat.get("id")), _int(message.get("message_id"))
+        message = as_dict(raw)
+        chat = as_dict(message.get("chat"))
+        chat_id, message_id = as_int(chat.get("id")), as_int(message.get("message_id"))
         if chat_id is None or message_id is None:
             raise PayloadError(f"{key} has no chat.id or message_id")
-        sender = _obj(message.get("from"))
+        sender = as_dict(message.get("from"))
         if chat.get("type") != "private" or not sender or sender.get("is_bot") is True:
             return None
         text, files, placeholder = self._content(message, fetch=not edited)
         if is_start(text):
             return None
         external_id = f"{chat_id}:{message_id}"
-        reply_to = _int(_obj(message.get("reply_to_message")).get("message_id"))
-        date = _int(message.get("edit_date" if edited else "date"))
+        reply_to = as_int(as_dict(message.get("reply_to_message")).get("message_id"))
+        date = as_int(message.get("edit_date" if edited else "date"))
         return InboundMessage(
             channel=Channel.TELEGRAM,
             external_id=f"{external_id}:edit:{date or f'u{update_id}'}" if edited else external_id,
@@ -183,24 +173,24 @@ class TelegramAdapter:
 
     def _content(self, message: dict[str, Any], *, fetch: bool) -> tuple[str, tuple[FileRef, ...], bool]:
         """The text to show, the files to download, and whether part of it cannot be shown."""
-        caption = _str(message.get("caption"))
+        caption = as_str(message.get("caption"))
         if isinstance(message.get("text"), str):
             return message["text"], (), False
-        photos = [p for p in message.get("photo") or [] if isinstance(p, dict) and _str(p.get("file_id"))]
+        photos = [p for p in message.get("photo") or [] if isinstance(p, dict) and as_str(p.get("file_id"))]
         if photos:
-            best = max(photos, key=lambda p: (_int(p.get("file_size")) or 0, (_int(p.get("width")) or 0)))
-            name = f"photo_{_str(best.get('file_unique_id')) or _str(best.get('file_id'))[:16]}.jpg"
-            ref = FileRef(_str(best["file_id"]), name, "image/jpeg", _int(best.get("file_size")))
+            best = max(photos, key=lambda p: (as_int(p.get("file_size")) or 0, (as_int(p.get("width")) or 0)))
+            name = f"photo_{as_str(best.get('file_unique_id')) or as_str(best.get('file_id'))[:16]}.jpg"
+            ref = FileRef(as_str(best["file_id"]), name, "image/jpeg", as_int(best.get("file_size")))
             return _lines(caption, describe("photo")), (ref,) if fetch else (), False
-        document = _obj(message.get("document"))
-        if _str(document.get("file_id")):
-            name = _str(document.get("file_name")) or f"document_{_str(document.get('file_unique_id'))}"
-            kind = _str(document.get("mime_type")) or "application/octet-stream"
-            ref = FileRef(_str(document["file_id"]), name, kind, _int(document.get("file_size")))
+        document = as_dict(message.get("document"))
+        if as_str(document.get("file_id")):
+            name = as_str(document.get("file_name")) or f"document_{as_str(document.get('file_unique_id'))}"
+            kind = as_str(document.get("mime_type")) or "application/octet-stream"
+            ref = FileRef(as_str(document["file_id"]), name, kind, as_int(document.get("file_size")))
             return _lines(caption, describe("document", name)), (ref,) if fetch else (), False
         for field, kind in UNSHOWN.items():
             if field in message:
-                return _lines(caption, describe(kind, _detail(field, _obj(message[field])))), (), True
+                return _lines(caption, describe(kind, _detail(field, as_dict(message[field])))), (), True
         return _lines(caption, describe("unsupported")), (), True
 
     def fetch_file(self, ref: FileRef) -> bytes:
@@ -210,11 +200,11 @@ class TelegramAdapter:
         try:
             with self._client() as client:
                 answer = client.get(f"/bot{self.token}/getFile", params={"file_id": ref.ref})
-                found = _obj(_json(answer).get("result"))
-                path = _str(found.get("file_path"))
+                found = as_dict(_json(answer).get("result"))
+                path = as_str(found.get("file_path"))
                 if answer.status_code != 200 or not path:
                     raise FileFetchError(f"getFile {answer.status_code}: {_description(answer)}")
-                if (_int(found.get("file_size")) or 0) > MAX_ATTACHMENT_BYTES:
+                if (as_int(found.get("file_size")) or 0) > MAX_ATTACHMENT_BYTES:
                     raise FileTooLarge(f"{found['file_size']} bytes")
                 with client.stream("GET", f"/file/bot{self.token}/{path}") as download:
                     if download.status_code != 200:
@@ -234,26 +224,19 @@ class TelegramAdapter:
         """
         if not self.token:
             return send_failure("Telegram", "OTKLIK_TELEGRAM_BOT_TOKEN", credentials=True)
-        first: str | None = None
-        try:
-            with self._client() as client:
-                for piece in split_text(message.text, TEXT_LIMIT):
-                    answer = client.post(
-                        f"/bot{self.token}/sendMessage", json={"chat_id": message.recipient, "text": piece}
-                    )
-                    result = self._result(answer)
-                    if not result.sent:
-                        return result
-                    first = first or result.external_id
-        except httpx.HTTPError as exc:
-            return send_failure("Telegram", self._redact(f"{type(exc).__name__}: {exc}"))
-        return DeliveryResult(True, external_id=first)
+
+        def one(_number: int, piece: str) -> DeliveryResult:
+            answer = client.post(f"/bot{self.token}/sendMessage", json={"chat_id": message.recipient, "text": piece})
+            return self._result(answer)
+
+        with self._client() as client:
+            return send_pieces("Telegram", split_text(message.text, TEXT_LIMIT), one, redact=self._redact)
 
     def _result(self, answer: httpx.Response) -> DeliveryResult:
         status, body = answer.status_code, _json(answer)
-        sent = _obj(body.get("result"))
-        if status == 200 and body.get("ok") is True and _int(sent.get("message_id")) is not None:
-            chat_id = _obj(sent.get("chat")).get("id")
+        sent = as_dict(body.get("result"))
+        if status == 200 and body.get("ok") is True and as_int(sent.get("message_id")) is not None:
+            chat_id = as_dict(sent.get("chat")).get("id")
             return DeliveryResult(True, external_id=f"{chat_id}:{sent['message_id']}")
         detail = f"{status}: {_description(answer)}"
         if status in {401, 404}:
@@ -273,13 +256,13 @@ def _lines(*parts: str) -> str:
 
 def _json(answer: httpx.Response) -> dict[str, Any]:
     try:
-        return _obj(answer.json())
+        return as_dict(answer.json())
     except ValueError:
         return {}
 
 
 def _description(answer: httpx.Response) -> str:
-    return _str(_json(answer).get("description")) or answer.reason_phrase or "no description"
+    return as_str(_json(answer).get("description")) or answer.reason_phrase or "no description"
 
 
 def _adapter(settings: Settings) -> TelegramAdapter:

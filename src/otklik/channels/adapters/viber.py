@@ -20,7 +20,8 @@ from typing import Any
 
 import httpx
 
-from otklik.channels.adapters.http import fetch_link, timeout_for
+from otklik.channels.adapters.http import fetch_link, send_pieces, timeout_for
+from otklik.channels.adapters.payload import as_dict, as_int, as_str
 from otklik.channels.base import (
     ChannelAuthError,
     DeliveryResult,
@@ -47,18 +48,6 @@ CREDENTIAL_STATUSES = {2}
 TEMPORARY_STATUSES = {12}
 #: message types we cannot show → the placeholder kind that describes them
 UNSHOWN = {"sticker": "sticker", "video": "video", "location": "location", "contact": "contact"}
-
-
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 class ViberAdapter:
@@ -91,12 +80,12 @@ class ViberAdapter:
             raise PayloadError("not a Viber callback: no event")
         if event["event"] != "message":
             return WebhookOutcome()  # webhook check, subscriptions, receipts: a 200 is all Viber needs
-        sender = _obj(event.get("sender"))
+        sender = as_dict(event.get("sender"))
         token = event.get("message_token")
-        if not _str(sender.get("id")) or (_int(token) is None and not _str(token)):
+        if not as_str(sender.get("id")) or (as_int(token) is None and not as_str(token)):
             raise PayloadError("a message event without sender.id or message_token")
-        text, files, placeholder = _content(_obj(event.get("message")))
-        stamp = _int(event.get("timestamp"))
+        text, files, placeholder = _content(as_dict(event.get("message")))
+        stamp = as_int(event.get("timestamp"))
         return WebhookOutcome(
             (
                 InboundMessage(
@@ -104,7 +93,7 @@ class ViberAdapter:
                     external_id=str(token),
                     sender_kind=IdentityKind.VIBER,
                     sender_value=sender["id"],
-                    display_name=_str(sender.get("name")) or None,
+                    display_name=as_str(sender.get("name")) or None,
                     text=text,
                     sent_at=datetime.fromtimestamp(stamp / 1000, UTC) if stamp else None,
                     files=files,
@@ -123,26 +112,21 @@ class ViberAdapter:
 
     def send(self, message: OutboundMessage) -> DeliveryResult:
         """``send_message`` to the user; ``sent`` on ``status`` 0 with the ``message_token``."""
-        first: str | None = None
         auth = {"X-Viber-Auth-Token": self.token}
-        try:
-            with httpx.Client(base_url=self.api_base, timeout=self._timeout(), headers=auth) as client:
-                for piece in split_text(message.text, TEXT_LIMIT):
-                    body = {
-                        "receiver": message.recipient,
-                        "min_api_version": 1,
-                        "sender": {"name": self.sender_name},
-                        "tracking_data": f"otklik:{message.ticket_id}:{message.message_id}",
-                        "type": "text",
-                        "text": piece,
-                    }
-                    result = _result(client.post("/send_message", json=body))
-                    if not result.sent:
-                        return result
-                    first = first or result.external_id
-        except httpx.HTTPError as exc:
-            return send_failure("Viber", f"{type(exc).__name__}: {exc}")
-        return DeliveryResult(True, external_id=first)
+
+        def one(_number: int, piece: str) -> DeliveryResult:
+            body = {
+                "receiver": message.recipient,
+                "min_api_version": 1,
+                "sender": {"name": self.sender_name},
+                "tracking_data": f"otklik:{message.ticket_id}:{message.message_id}",
+                "type": "text",
+                "text": piece,
+            }
+            return _result(client.post("/send_message", json=body))
+
+        with httpx.Client(base_url=self.api_base, timeout=self._timeout(), headers=auth) as client:
+            return send_pieces("Viber", split_text(message.text, TEXT_LIMIT), one)
 
     def _timeout(self) -> httpx.Timeout:
         return timeout_for(self.timeout)
@@ -150,25 +134,25 @@ class ViberAdapter:
 
 def _content(message: dict[str, Any]) -> tuple[str, tuple[FileRef, ...], bool]:
     """The text to show, the files to download, and whether it cannot be shown."""
-    kind = _str(message.get("type"))
-    text, media = _str(message.get("text")), _str(message.get("media"))
+    kind = as_str(message.get("type"))
+    text, media = as_str(message.get("text")), as_str(message.get("media"))
     match kind:
         case "text":
             return text, (), False
         case "url":
             return "\n".join(p for p in (text, media) if p) or describe("link"), (), False
         case "picture" | "file" if media:
-            name = _str(message.get("file_name")) or ("picture.jpg" if kind == "picture" else "file")
+            name = as_str(message.get("file_name")) or ("picture.jpg" if kind == "picture" else "file")
             mime = "image/jpeg" if kind == "picture" else mimetypes.guess_type(name)[0] or "application/octet-stream"
             label = describe("photo") if kind == "picture" else describe("document", name)
-            ref = FileRef(media, name, mime, _int(message.get("size")))
+            ref = FileRef(media, name, mime, as_int(message.get("size")))
             return "\n".join(p for p in (text, label) if p), (ref,), False
         case "location":
-            where = _obj(message.get("location"))
+            where = as_dict(message.get("location"))
             return describe("location", f"{where.get('lat')}, {where.get('lon')}"), (), True
         case "contact":
-            who = _obj(message.get("contact"))
-            detail = " ".join(p for p in (_str(who.get("name")), _str(who.get("phone_number"))) if p)
+            who = as_dict(message.get("contact"))
+            detail = " ".join(p for p in (as_str(who.get("name")), as_str(who.get("phone_number"))) if p)
             return describe("contact", detail), (), True
         case _:
             return describe(UNSHOWN.get(kind, kind or "unsupported")), (), True
@@ -177,13 +161,13 @@ def _content(message: dict[str, Any]) -> tuple[str, tuple[FileRef, ...], bool]:
 def _result(answer: httpx.Response) -> DeliveryResult:
     """Viber answers 200 with ``status`` 0 and a ``message_token``, or a non-zero ``status``."""
     try:
-        body = _obj(answer.json())
+        body = as_dict(answer.json())
     except ValueError:
         body = {}
-    status = _int(body.get("status"))
+    status = as_int(body.get("status"))
     if answer.status_code == 200 and status == 0 and body.get("message_token") is not None:
         return DeliveryResult(True, external_id=str(body["message_token"]))
-    reason = _str(body.get("status_message")) or answer.reason_phrase or "no description"
+    reason = as_str(body.get("status_message")) or answer.reason_phrase or "no description"
     detail = f"{status if status is not None else answer.status_code}: {reason}"
     if status in CREDENTIAL_STATUSES or answer.status_code in {401, 403}:
         return send_failure("Viber", detail, credentials=True)

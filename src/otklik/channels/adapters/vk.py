@@ -17,7 +17,8 @@ from typing import Any
 
 import httpx
 
-from otklik.channels.adapters.http import fetch_link, timeout_for
+from otklik.channels.adapters.http import fetch_link, send_pieces, timeout_for
+from otklik.channels.adapters.payload import as_dict, as_int, as_str
 from otklik.channels.base import (
     ChannelAuthError,
     DeliveryResult,
@@ -64,18 +65,6 @@ UNSHOWN = {
 }
 
 
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
 class VkAdapter:
     """One community: ``secret`` and ``confirmation`` for the Callback API, ``token`` for sending."""
 
@@ -106,7 +95,7 @@ class VkAdapter:
         if not self.secret:
             raise ChannelAuthError("no Callback API secret is configured")
         try:
-            event = _obj(json.loads(body))
+            event = as_dict(json.loads(body))
         except ValueError:
             raise ChannelAuthError("the body is not JSON, so it carries no secret") from None
         given = event.get("secret")
@@ -132,10 +121,10 @@ class VkAdapter:
             return WebhookOutcome(reply_text=self.confirmation)
         if kind not in {"message_new", "message_edit"}:
             return WebhookOutcome(reply_text=OK)
-        raw = _obj(event.get("object"))
+        raw = as_dict(event.get("object"))
         # API 5.103+ wraps a new message with client_info; an edit (and older versions) is the message itself
-        message = _obj(raw.get("message")) if isinstance(raw.get("message"), dict) else raw
-        if _int(message.get("peer_id")) is None or _int(message.get("from_id")) is None:
+        message = as_dict(raw.get("message")) if isinstance(raw.get("message"), dict) else raw
+        if as_int(message.get("peer_id")) is None or as_int(message.get("from_id")) is None:
             raise PayloadError(f"{kind} has no peer_id or from_id")
         inbound = self._message(message, edited=kind == "message_edit")
         return WebhookOutcome((inbound,) if inbound else (), reply_text=OK)
@@ -144,12 +133,12 @@ class VkAdapter:
         peer_id, from_id = int(message["peer_id"]), int(message["from_id"])
         if peer_id >= CHAT_PEER_START or from_id <= 0 or message.get("out") == 1:
             return None  # a community chat, another community, or our own message
-        ident = _int(message.get("id")) or 0
+        ident = as_int(message.get("id")) or 0
         base_id = str(ident) if ident else f"{peer_id}:c{message.get('conversation_message_id')}"
         text, files, placeholder = _content(message, fetch=not edited)
-        stamp = _int(message.get("update_time")) if edited else None
-        date = stamp or _int(message.get("date"))
-        reply_to = _int(_obj(message.get("reply_message")).get("id"))
+        stamp = as_int(message.get("update_time")) if edited else None
+        date = stamp or as_int(message.get("date"))
+        reply_to = as_int(as_dict(message.get("reply_message")).get("id"))
         return InboundMessage(
             channel=Channel.VK,
             external_id=f"{base_id}:edit:{date}" if edited else base_id,
@@ -176,24 +165,21 @@ class VkAdapter:
         itself drops a retried send it has already delivered."""
         if not self.token:
             return send_failure("VK", "OTKLIK_VK_ACCESS_TOKEN", credentials=True)
-        first: str | None = None
-        try:
-            with httpx.Client(base_url=self.api_base, timeout=self._timeout()) as client:
-                for number, piece in enumerate(split_text(message.text, TEXT_LIMIT)):
-                    form = {
-                        "peer_id": message.recipient,
-                        "message": piece,
-                        "random_id": str(dedupe_id(message.message_id, number)),
-                        "access_token": self.token,
-                        "v": self.api_version,
-                    }
-                    result = _result(client.post("/method/messages.send", data=form))
-                    if not result.sent:
-                        return result
-                    first = first or result.external_id
-        except httpx.HTTPError as exc:
-            return send_failure("VK", f"{type(exc).__name__}: {exc}".replace(self.token, "***"))
-        return DeliveryResult(True, external_id=first)
+        token = self.token
+
+        def one(number: int, piece: str) -> DeliveryResult:
+            form = {
+                "peer_id": message.recipient,
+                "message": piece,
+                "random_id": str(dedupe_id(message.message_id, number)),
+                "access_token": token,
+                "v": self.api_version,
+            }
+            return _result(client.post("/method/messages.send", data=form))
+
+        with httpx.Client(base_url=self.api_base, timeout=self._timeout()) as client:
+            pieces = split_text(message.text, TEXT_LIMIT)
+            return send_pieces("VK", pieces, one, redact=lambda text: text.replace(token, "***"))
 
     def _timeout(self) -> httpx.Timeout:
         return timeout_for(self.timeout)
@@ -206,24 +192,24 @@ def dedupe_id(message_id: int, piece: int) -> int:
 
 def _content(message: dict[str, Any], *, fetch: bool) -> tuple[str, tuple[FileRef, ...], bool]:
     """The text to show, the files to download, and whether part of it cannot be shown."""
-    lines = [_str(message.get("text"))]
+    lines = [as_str(message.get("text"))]
     files: list[FileRef] = []
     placeholder = False
     for attachment in message.get("attachments") or []:
-        kind = _str(_obj(attachment).get("type"))
-        item = _obj(_obj(attachment).get(kind))
+        kind = as_str(as_dict(attachment).get("type"))
+        item = as_dict(as_dict(attachment).get(kind))
         if kind == "photo" and (ref := _photo(item)):
             lines.append(describe("photo"))
             files.append(ref)
-        elif kind == "doc" and _str(item.get("url")):
-            title = _str(item.get("title")) or f"document.{_str(item.get('ext'))}"
+        elif kind == "doc" and as_str(item.get("url")):
+            title = as_str(item.get("title")) or f"document.{as_str(item.get('ext'))}"
             lines.append(describe("document", title))
-            files.append(FileRef(item["url"], title, "application/octet-stream", _int(item.get("size"))))
+            files.append(FileRef(item["url"], title, "application/octet-stream", as_int(item.get("size"))))
         else:
             lines.append(describe(UNSHOWN.get(kind, kind or "unsupported")))
             placeholder = True
-    if _obj(message.get("geo")):
-        coordinates = _obj(_obj(message["geo"]).get("coordinates"))
+    if as_dict(message.get("geo")):
+        coordinates = as_dict(as_dict(message["geo"]).get("coordinates"))
         lines.append(describe("location", f"{coordinates.get('latitude')}, {coordinates.get('longitude')}"))
         placeholder = True
     text = "\n".join(line for line in lines if line.strip())
@@ -233,24 +219,24 @@ def _content(message: dict[str, Any], *, fetch: bool) -> tuple[str, tuple[FileRe
 
 
 def _photo(photo: dict[str, Any]) -> FileRef | None:
-    sizes = [s for s in photo.get("sizes") or [] if isinstance(s, dict) and _str(s.get("url"))]
+    sizes = [s for s in photo.get("sizes") or [] if isinstance(s, dict) and as_str(s.get("url"))]
     if not sizes:
         return None
-    best = max(sizes, key=lambda s: (_int(s.get("width")) or 0) * (_int(s.get("height")) or 0))
+    best = max(sizes, key=lambda s: (as_int(s.get("width")) or 0) * (as_int(s.get("height")) or 0))
     return FileRef(best["url"], f"photo_{photo.get('owner_id')}_{photo.get('id')}.jpg", "image/jpeg")
 
 
 def _result(answer: httpx.Response) -> DeliveryResult:
     """VK answers 200 with either ``response`` (the message id) or ``error``."""
     try:
-        body = _obj(answer.json())
+        body = as_dict(answer.json())
     except ValueError:
         body = {}
-    if answer.status_code == 200 and _int(body.get("response")) is not None:
+    if answer.status_code == 200 and as_int(body.get("response")) is not None:
         return DeliveryResult(True, external_id=str(body["response"]))
-    error = _obj(body.get("error"))
-    code = _int(error.get("error_code"))
-    reason = _str(error.get("error_msg")) or answer.reason_phrase
+    error = as_dict(body.get("error"))
+    code = as_int(error.get("error_code"))
+    reason = as_str(error.get("error_msg")) or answer.reason_phrase
     detail = f"{code if code is not None else answer.status_code}: {reason}"
     if code in CREDENTIAL_ERRORS or answer.status_code in {401, 403}:
         return send_failure("VK", detail, credentials=True)

@@ -20,7 +20,8 @@ from typing import Any
 
 import httpx
 
-from otklik.channels.adapters.http import timeout_for
+from otklik.channels.adapters.http import send_pieces, timeout_for
+from otklik.channels.adapters.payload import as_dict, as_list, as_str
 from otklik.channels.base import (
     ChannelAuthError,
     DeliveryResult,
@@ -61,18 +62,6 @@ UNSHOWN = {
 #: for everyone (``revoke``) is acknowledged and kept as it was (the desk keeps what was said)
 NOT_MESSAGES = {"revoke"}
 _EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
-
-
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 class WhatsAppAdapter:
@@ -132,27 +121,27 @@ class WhatsAppAdapter:
             raise PayloadError("not a WhatsApp webhook: no entry list")
         messages: list[InboundMessage] = []
         for entry in payload["entry"]:
-            for change in _list(_obj(entry).get("changes")):
-                value = _obj(_obj(change).get("value"))
+            for change in as_list(as_dict(entry).get("changes")):
+                value = as_dict(as_dict(change).get("value"))
                 names = {
-                    _str(c.get("wa_id")): _str(_obj(c.get("profile")).get("name"))
-                    for c in map(_obj, _list(value.get("contacts")))
+                    as_str(c.get("wa_id")): as_str(as_dict(c.get("profile")).get("name"))
+                    for c in map(as_dict, as_list(value.get("contacts")))
                 }
                 messages.extend(
-                    self._message(_obj(m), names)
-                    for m in _list(value.get("messages"))
-                    if _str(_obj(m).get("type")) not in NOT_MESSAGES
+                    self._message(as_dict(m), names)
+                    for m in as_list(value.get("messages"))
+                    if as_str(as_dict(m).get("type")) not in NOT_MESSAGES
                 )
         return WebhookOutcome(tuple(messages))
 
     def _message(self, message: dict[str, Any], names: dict[str, str]) -> InboundMessage:
         raw = json.dumps(message, ensure_ascii=False, sort_keys=True).encode()
-        sender = _str(message.get("from"))
+        sender = as_str(message.get("from"))
         # without an id a retry cannot be recognised; a digest of the message keeps it stable
-        external_id = _str(message.get("id")) or f"unidentified:{hashlib.sha256(raw).hexdigest()[:32]}"
+        external_id = as_str(message.get("id")) or f"unidentified:{hashlib.sha256(raw).hexdigest()[:32]}"
         text, files, placeholder = _content(message)
-        stamp = _str(message.get("timestamp"))
-        reply_to = _str(_obj(message.get("context")).get("id"))
+        stamp = as_str(message.get("timestamp"))
+        reply_to = as_str(as_dict(message.get("context")).get("id"))
         return InboundMessage(
             channel=Channel.WHATSAPP,
             external_id=external_id,
@@ -176,7 +165,7 @@ class WhatsAppAdapter:
         try:
             with httpx.Client(base_url=self.api_base, timeout=self._timeout(), headers=auth) as client:
                 answer = client.get(f"/{ref.ref}")
-                url = _str(_obj(_json(answer)).get("url"))
+                url = as_str(as_dict(_json(answer)).get("url"))
                 if answer.status_code != 200 or not url.startswith(("https://", "http://")):
                     raise FileFetchError(f"media {answer.status_code}: {_error(answer)[1]}")
                 with client.stream("GET", url) as download:
@@ -194,25 +183,20 @@ class WhatsAppAdapter:
             return send_failure(
                 "WhatsApp", "OTKLIK_WHATSAPP_ACCESS_TOKEN, OTKLIK_WHATSAPP_PHONE_NUMBER_ID", credentials=True
             )
-        first: str | None = None
         auth = {"Authorization": f"Bearer {self.token}"}
-        try:
-            with httpx.Client(base_url=self.api_base, timeout=self._timeout(), headers=auth) as client:
-                for piece in split_text(message.text, TEXT_LIMIT):
-                    body = {
-                        "messaging_product": "whatsapp",
-                        "recipient_type": "individual",
-                        "to": message.recipient,
-                        "type": "text",
-                        "text": {"preview_url": False, "body": piece},
-                    }
-                    result = _result(client.post(f"/{self.phone_number_id}/messages", json=body))
-                    if not result.sent:
-                        return result
-                    first = first or result.external_id
-        except httpx.HTTPError as exc:
-            return send_failure("WhatsApp", f"{type(exc).__name__}: {exc}")
-        return DeliveryResult(True, external_id=first)
+
+        def one(_number: int, piece: str) -> DeliveryResult:
+            body = {
+                "messaging_product": "whatsapp",
+                "recipient_type": "individual",
+                "to": message.recipient,
+                "type": "text",
+                "text": {"preview_url": False, "body": piece},
+            }
+            return _result(client.post(f"/{self.phone_number_id}/messages", json=body))
+
+        with httpx.Client(base_url=self.api_base, timeout=self._timeout(), headers=auth) as client:
+            return send_pieces("WhatsApp", split_text(message.text, TEXT_LIMIT), one)
 
     def _timeout(self) -> httpx.Timeout:
         return timeout_for(self.timeout)
@@ -220,32 +204,32 @@ class WhatsAppAdapter:
 
 def _content(message: dict[str, Any]) -> tuple[str, tuple[FileRef, ...], bool]:
     """The text to show, the media to download, and whether it cannot be shown."""
-    kind = _str(message.get("type"))
-    item = _obj(message.get(kind))
+    kind = as_str(message.get("type"))
+    item = as_dict(message.get(kind))
     match kind:
         case "text":
-            return _str(item.get("body")), (), False
-        case "image" | "document" if _str(item.get("id")):
-            mime = _str(item.get("mime_type")).split(";")[0].strip() or "application/octet-stream"
-            name = _str(item.get("filename")) or f"{kind}_{item['id']}{_EXTENSIONS.get(mime, '')}"
+            return as_str(item.get("body")), (), False
+        case "image" | "document" if as_str(item.get("id")):
+            mime = as_str(item.get("mime_type")).split(";")[0].strip() or "application/octet-stream"
+            name = as_str(item.get("filename")) or f"{kind}_{item['id']}{_EXTENSIONS.get(mime, '')}"
             label = describe("photo") if kind == "image" else describe("document", name)
-            text = "\n".join(p for p in (_str(item.get("caption")), label) if p)
+            text = "\n".join(p for p in (as_str(item.get("caption")), label) if p)
             return text, (FileRef(item["id"], name, mime),), False
         case "button":
-            return _str(item.get("text")), (), False
+            return as_str(item.get("text")), (), False
         case "interactive":
             return _interactive(item, message)
         case "audio" if item.get("voice") is True:
             return describe("voice"), (), True
         case "reaction":
-            return describe("reaction", _str(item.get("emoji"))), (), True
+            return describe("reaction", as_str(item.get("emoji"))), (), True
         case "location":
             where = " ".join(
-                p for p in (_str(item.get("name")), f"{item.get('latitude')}, {item.get('longitude')}") if p
+                p for p in (as_str(item.get("name")), f"{item.get('latitude')}, {item.get('longitude')}") if p
             )
             return describe("location", where), (), True
         case _:
-            errors = [_str(_obj(e).get("title")) for e in _list(message.get("errors"))]
+            errors = [as_str(as_dict(e).get("title")) for e in as_list(message.get("errors"))]
             if kind in UNSHOWN:
                 said = "; ".join(e for e in errors if e)  # Meta's own words, kept for whoever investigates
                 return describe(UNSHOWN[kind], f"({said})" if said else ""), (), True
@@ -256,15 +240,15 @@ def _interactive(item: dict[str, Any], message: dict[str, Any]) -> tuple[str, tu
     """A button or list choice (its title and description), a Flow's answers (``nfm_reply``: the
     form's fields, one per line), or — when Meta could not read it — a placeholder with Meta's words.
     Never an empty text, which intake would refuse after the webhook was acknowledged."""
-    kind = _str(item.get("type"))
-    reply = _obj(item.get(kind))
+    kind = as_str(item.get("type"))
+    reply = as_dict(item.get(kind))
     if kind == "nfm_reply":
         text = _flow_answers(reply)
     else:
-        text = " — ".join(p for p in (_str(reply.get("title")), _str(reply.get("description"))) if p)
+        text = " — ".join(p for p in (as_str(reply.get("title")), as_str(reply.get("description"))) if p)
     if text:
         return text, (), False
-    said = "; ".join(e for e in (_str(_obj(e).get("title")) for e in _list(message.get("errors"))) if e)
+    said = "; ".join(e for e in (as_str(as_dict(e).get("title")) for e in as_list(message.get("errors"))) if e)
     return describe("unsupported", f"({said})" if said else ""), (), True
 
 
@@ -277,10 +261,10 @@ def _flow_answers(reply: dict[str, Any]) -> str:
         answers = None
     lines = [
         f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
-        for key, value in _obj(answers).items()
+        for key, value in as_dict(answers).items()
         if key != "flow_token" and value not in (None, "", [])
     ]
-    return "\n".join(lines) or _str(reply.get("body"))
+    return "\n".join(lines) or as_str(reply.get("body"))
 
 
 def _json(answer: httpx.Response) -> Any:
@@ -292,15 +276,15 @@ def _json(answer: httpx.Response) -> Any:
 
 def _error(answer: httpx.Response) -> tuple[int | None, str]:
     """The Graph API's ``error.code`` and its message."""
-    error = _obj(_obj(_json(answer)).get("error"))
+    error = as_dict(as_dict(_json(answer)).get("error"))
     code = error.get("code")
-    details = _str(_obj(error.get("error_data")).get("details"))
-    text = " — ".join(p for p in (_str(error.get("message")), details) if p) or answer.reason_phrase
+    details = as_str(as_dict(error.get("error_data")).get("details"))
+    text = " — ".join(p for p in (as_str(error.get("message")), details) if p) or answer.reason_phrase
     return (code if isinstance(code, int) else None), text
 
 
 def _result(answer: httpx.Response) -> DeliveryResult:
-    sent = [_str(_obj(m).get("id")) for m in _list(_obj(_json(answer)).get("messages"))]
+    sent = [as_str(as_dict(m).get("id")) for m in as_list(as_dict(_json(answer)).get("messages"))]
     if answer.status_code == 200 and sent and sent[0]:
         return DeliveryResult(True, external_id=sent[0])
     code, description = _error(answer)

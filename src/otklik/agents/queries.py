@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from otklik.agents.models import Agent, ApiToken, Notification, Team, TeamMembership
 from otklik.agents.rules import Principal, Role
@@ -31,12 +31,17 @@ def find_team(session: Session, name: str) -> Team | None:
 
 def agent_for_token(session: Session, token: str) -> Agent | None:
     """The agent a live token belongs to, or None for an unknown or revoked token."""
-    row = session.scalars(
-        select(ApiToken)
-        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None))
-        # every request authenticates: skills load when a handler reads them, not on each request
-        .options(joinedload(ApiToken.agent).lazyload(Agent.skills))
-    ).first()
+    row = (
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None))
+            # every request authenticates: the agent and their teams (the principal) in the one statement;
+            # skills load when a handler reads them, not on each request
+            .options(joinedload(ApiToken.agent).options(joinedload(Agent.teams), lazyload(Agent.skills)))
+        )
+        .unique()
+        .first()
+    )
     return row.agent if row else None
 
 

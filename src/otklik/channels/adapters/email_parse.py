@@ -22,8 +22,10 @@ from enum import StrEnum
 
 from otklik.channels.adapters.email import is_our_message_id
 from otklik.channels.adapters.email_text import (
+    codec_for,
     decode_bytes,
     decode_header_value,
+    html_charset,
     html_to_text,
     is_forward_subject,
     strip_quotes,
@@ -104,7 +106,9 @@ _BODY_TYPES = frozenset({"text/plain", "text/html"})
 class _Headers:
     """Raw header values by lower-case name, every occurrence kept in order; never raises."""
 
-    def __init__(self, message: Message) -> None:
+    def __init__(self, message: Message, hints: tuple[str, ...] = ()) -> None:
+        #: the charsets the mail declares: raw 8-bit header bytes are read in one of them when they fit
+        self.hints = hints
         self.every: dict[str, list[str]] = {}
         for name, value in message.raw_items():
             self.every.setdefault(name.lower(), []).append(str(value))
@@ -117,7 +121,7 @@ class _Headers:
         return self.every.get(name, [])
 
     def text(self, name: str) -> str:
-        return decode_header_value(self.raw(name))
+        return decode_header_value(self.raw(name), self.hints)
 
 
 def _id_tokens(raw: str) -> list[str]:
@@ -140,21 +144,21 @@ def synthetic_id(raw: bytes) -> str:
     return f"<nomsgid.{hashlib.sha256(raw).hexdigest()[:40]}@otklik.invalid>"
 
 
-def _addresses(raw: str) -> list[tuple[str, str]]:
+def _addresses(raw: str, hints: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     if not raw:
         return []
     try:
-        pairs = getaddresses([unescape_raw(raw)])
+        pairs = getaddresses([unescape_raw(raw, hints)])
     except (ValueError, IndexError, TypeError):
         return []
-    return [(decode_header_value(name), address.strip()) for name, address in pairs if "@" in address]
+    return [(decode_header_value(name, hints), address.strip()) for name, address in pairs if "@" in address]
 
 
 def _sender(headers: _Headers, envelope_from: str | None) -> tuple[str | None, str | None]:
     """The first address of From (of any From header: a broken mail may have a first one with no
     address and the real one after it), else Sender, else Reply-To, else the envelope."""
     for header in ("from", "sender", "reply-to"):
-        found = [pair for raw in headers.all(header) for pair in _addresses(raw)]
+        found = [pair for raw in headers.all(header) for pair in _addresses(raw, headers.hints)]
         if found:
             name, address = found[0]
             shown = name.strip().strip('"').strip()
@@ -211,12 +215,24 @@ def _ticket_hint(subject: str) -> int | None:
     return number if 0 < number < 2**53 else None
 
 
-def _filename(part: Message) -> str:
+def _filename(part: Message, hints: tuple[str, ...] = ()) -> str:
     try:
         raw = part.get_filename() or part.get_param("name") or ""
+        if isinstance(raw, str) and "\ufffd" in raw:  # raw 8-bit bytes, which compat32 hands back replaced
+            raw = _filename(_headers_read(part, hints)) or raw
     except (LookupError, ValueError, TypeError):
         return ""
-    return decode_header_value(raw if isinstance(raw, str) else "")
+    return decode_header_value(raw if isinstance(raw, str) else "", hints)
+
+
+def _headers_read(part: Message, hints: tuple[str, ...]) -> Message:
+    """The part's Content-Type and Content-Disposition with their raw 8-bit bytes read (in a charset
+    the mail declares, when they fit one), for the email package to take their parameters apart."""
+    read = Message()
+    for name, value in part.raw_items():
+        if name.lower() in {"content-type", "content-disposition"}:
+            read[name] = unescape_raw(str(value), hints)
+    return read
 
 
 def _is_attachment(part: Message) -> bool:
@@ -227,13 +243,38 @@ def _is_attachment(part: Message) -> bool:
     return disposition == "attachment" or bool(_filename(part)) or content_type not in _BODY_TYPES
 
 
-def _decode_part(part: Message) -> str:
+def _decode_part(part: Message, hints: tuple[str, ...]) -> str:
+    """A text part in its declared charset; an HTML part that declares none, in the one its own
+    ``<meta>`` names; else in one the mail declares elsewhere, else guessed."""
     try:
         payload = part.get_payload(decode=True)
         charset = part.get_content_charset()
     except (LookupError, ValueError, TypeError, AssertionError):
         return ""
-    return decode_bytes(payload, charset) if isinstance(payload, bytes) else ""
+    if not isinstance(payload, bytes):
+        return ""
+    if charset is None and part.get_content_type() == "text/html":
+        charset = html_charset(payload)
+    return decode_bytes(payload, charset, hints)
+
+
+def declared_charsets(message: Message) -> tuple[str, ...]:
+    """Every charset the mail's parts and HTML bodies declare, in order, ASCII and UTF-8 left out (bytes
+    are tried as UTF-8 first anyway): where its raw 8-bit headers and unlabelled parts are read first."""
+    found: list[str] = []
+    for part in message.walk():
+        try:
+            labels = [part.get_content_charset()]
+            if part.get_content_type() == "text/html":
+                payload = part.get_payload(decode=True)
+                labels.append(html_charset(payload) if isinstance(payload, bytes) else None)
+        except (LookupError, ValueError, TypeError, AssertionError):
+            continue
+        for label in labels:
+            codec = codec_for(label)
+            if codec is not None and codec not in {"ascii", "utf-8"} and label not in found:
+                found.append(str(label))
+    return tuple(found)
 
 
 def _children(part: Message) -> list[Message]:
@@ -241,24 +282,24 @@ def _children(part: Message) -> list[Message]:
     return [child for child in payload if isinstance(child, Message)] if isinstance(payload, list) else []
 
 
-def _body_text(part: Message, depth: int = 0) -> str:
+def _body_text(part: Message, hints: tuple[str, ...] = (), depth: int = 0) -> str:
     """The readable body: text/plain preferred in an alternative, HTML sanitised otherwise."""
     if depth > MAX_DEPTH or _is_attachment(part):
         return ""
     content_type = part.get_content_type()
     if content_type == "multipart/alternative":
-        texts = [(child.get_content_type(), _body_text(child, depth + 1)) for child in _children(part)]
+        texts = [(child.get_content_type(), _body_text(child, hints, depth + 1)) for child in _children(part)]
         plain = next((text for kind, text in texts if kind == "text/plain" and text.strip()), "")
         return plain or next((text for _kind, text in reversed(texts) if text.strip()), "")
     if content_type.startswith("multipart/"):
         payload = part.get_payload()
         if isinstance(payload, str):  # the declared boundary never appears: the body is all there is
-            return decode_bytes(payload.encode("utf-8", "surrogateescape"), None)
-        pieces = (_body_text(child, depth + 1) for child in _children(part))
+            return decode_bytes(payload.encode("utf-8", "surrogateescape"), None, hints)
+        pieces = (_body_text(child, hints, depth + 1) for child in _children(part))
         return "\n\n".join(piece for piece in pieces if piece.strip())
     if content_type == "text/html":
-        return html_to_text(_decode_part(part))
-    return _decode_part(part)
+        return html_to_text(_decode_part(part, hints))
+    return _decode_part(part, hints)
 
 
 def _attachment_parts(part: Message, depth: int = 0) -> Iterator[Message]:
@@ -286,14 +327,14 @@ def _part_bytes(part: Message) -> bytes | None:
     return data if isinstance(data, bytes) else None
 
 
-def _files(message: Message, policy: MailPolicy) -> tuple[list[InboundAttachment], list[str]]:
+def _files(message: Message, policy: MailPolicy, hints: tuple[str, ...]) -> tuple[list[InboundAttachment], list[str]]:
     kept: list[InboundAttachment] = []
     notes: list[str] = []
     for number, part in enumerate(_attachment_parts(message), start=1):
         content_type = part.get_content_type()
         default_ext = ALLOWED_TYPES.get(content_type, (".bin",))[0]
         kind = content_type.split("/", 1)[0] if content_type != "message/rfc822" else "message"
-        name = safe_filename(_filename(part), f"{kind}-{number}{default_ext}")
+        name = safe_filename(_filename(part, hints), f"{kind}-{number}{default_ext}")
         if len(kept) >= policy.max_attachments:
             notes.append(f"вложение не принято / attachment not accepted: {name} — больше {policy.max_attachments} "
                          f"вложений / over {policy.max_attachments} attachments")  # fmt: skip
@@ -337,7 +378,7 @@ def parse_mail(raw: bytes, policy: MailPolicy | None = None, *, envelope_from: s
     if not raw.strip():
         raise MailRejected(554, "5.6.0", "empty message", "пустое письмо")
     message = message_from_bytes(raw, policy=compat32)
-    headers = _Headers(message)
+    headers = _Headers(message, declared_charsets(message))
     ids = _id_tokens(headers.raw("message-id"))
     message_id = ids[0] if ids else None
     sender, display_name = _sender(headers, envelope_from)
@@ -348,8 +389,8 @@ def parse_mail(raw: bytes, policy: MailPolicy | None = None, *, envelope_from: s
     if sender is None:
         raise MailRejected(550, "5.1.7", "no sender address (From)", "нет адреса отправителя (From)")
     refs = [*_id_tokens(headers.raw("in-reply-to")), *reversed(_id_tokens(headers.raw("references")))]
-    files, notes = _files(message, rules)
-    text, placeholder = _compose(_body_text(message), subject, files, notes)
+    files, notes = _files(message, rules, headers.hints)
+    text, placeholder = _compose(_body_text(message, headers.hints), subject, files, notes)
     inbound = InboundMessage(
         channel=Channel.EMAIL,
         external_id=message_id or synthetic_id(raw),

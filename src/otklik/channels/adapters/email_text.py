@@ -1,4 +1,5 @@
-"""Readable text out of mail: charsets (Russian ones guessed when unlabelled), RFC 2047 headers,
+"""Readable text out of mail: charsets (as mail clients read them: wider tables for narrow labels, the
+mail's own declared charsets before a guess), RFC 2047 headers,
 sanitised HTML turned into text, and quoted history and signatures cut off. All pure.
 """
 
@@ -10,6 +11,7 @@ from email.errors import HeaderParseError
 from email.header import decode_header
 from html.parser import HTMLParser
 
+import charset_normalizer
 import nh3
 
 #: labels seen in the wild that Python's codec registry does not know
@@ -31,12 +33,36 @@ _CHARSET_ALIASES = {
 #: the commonest lower-case Russian letters: text decoded with the wrong Cyrillic table
 #: comes out in capitals (koi8-r and windows-1251 swap the cases), so their count decides
 _RUSSIAN_LOWER = frozenset("оеаинтсрвлкмдпуяыь")
+#: the 8-bit characters other than letters that Russian text uses
+_RUSSIAN_MARKS = frozenset("ёЁ«»—–№…“”‘’„•\xa0")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]{1,40})""", re.IGNORECASE)
+
+
+#: labels whose bytes in real mail are a wider table than the label says, read as mail clients and the
+#: WHATWG Encoding Standard read them: «gb2312» mail is GBK (GB18030 covers both), Shift_JIS is
+#: Windows-31J, EUC-KR and ks_c_5601-1987 are Windows-949, Big5 is Big5-HKSCS, ISO-2022-JP carries the
+#: NEC and IBM rows of Windows-31J (``decode_iso2022_jp``)
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+    "big5": "big5hkscs",
+}
+_ISO2022_JP = frozenset({"iso2022_jp", "iso2022_jp_1", "iso2022_jp_ext"})
+#: the single-byte Cyrillic tables a guess may name; between them our own count of Russian lower-case
+#: letters decides (on a short subject the general guesser mixes them up)
+_CYRILLIC = frozenset({"cp1251", "koi8_r", "koi8_u", "mac_cyrillic", "iso8859_5", "cp866", "cp1125", "ptcp154"})
+#: what an unlabelled 8-bit text may be, in the order a tie goes: our users' mail, then the CJK mail
+#: marketplaces also get, then Western European
+_GUESSES = ["cp1251", "koi8_r", "gb18030", "cp932", "euc_jp", "cp949", "big5hkscs", "cp1252"]
 
 
 def codec_for(charset: str | None) -> str | None:
-    """Python's codec for a mail charset label, or None when the label says nothing usable."""
+    """Python's codec for a mail charset label (its superset where mail uses one), or None when the
+    label says nothing usable."""
     if not charset:
         return None
     label = charset.strip().strip('"').lower()
@@ -44,17 +70,105 @@ def codec_for(charset: str | None) -> str | None:
     if not label:
         return None
     try:
-        return codecs.lookup(label).name
+        name = codecs.lookup(label).name
     except LookupError:
         return None
+    return _SUPERSETS.get(name, name)
 
 
-def guess_decode(data: bytes) -> str:
-    """Bytes of unknown charset: UTF-8 if valid, else the Cyrillic table that reads as Russian."""
+def decode_iso2022_jp(data: bytes, errors: str = "strict") -> str:
+    """ISO-2022-JP as Windows reads it (CP50220): its JIS X 0208 pairs are turned into Shift_JIS and
+    read as Windows-31J, so the NEC special characters (①, №, ㈱) and IBM extensions that Japanese mail
+    carries come out instead of failing Python's strict codec. An escape this does not know (the
+    ISO-2022-JP-2 sets) hands the whole text to Python's ``iso2022_jp_2``."""
+    out = bytearray()
+    mode, i = "ascii", 0
+    while i < len(data):
+        if data[i] == 0x1B:
+            escape = data[i : i + 3]
+            if escape in (b"\x1b(B", b"\x1b(J"):
+                mode = "ascii"
+            elif escape in (b"\x1b$@", b"\x1b$B"):
+                mode = "jis"
+            elif escape == b"\x1b(I":
+                mode = "kana"
+            else:
+                return data.decode("iso2022_jp_2", errors)
+            i += 3
+            continue
+        byte = data[i]
+        if mode == "jis" and byte not in (0x0A, 0x0D) and i + 1 < len(data):
+            out += _jis_to_sjis(byte, data[i + 1])
+            i += 2
+            continue
+        out.append(byte | 0x80 if mode == "kana" and 0x21 <= byte <= 0x5F else byte)
+        i += 1
+    return bytes(out).decode("cp932", errors)
+
+
+def _jis_to_sjis(first: int, second: int) -> bytes:
+    """One JIS X 0208 pair (0x21–0x7E each) as its Shift_JIS pair."""
+    lead = (first + 1) // 2 + (0x70 if first <= 0x5E else 0xB0)
+    trail = second + (0x1F if first % 2 else 0x7E)
+    if first % 2 and trail >= 0x7F:
+        trail += 1
+    return bytes((lead, trail))
+
+
+def _decode(data: bytes, codec: str, errors: str = "strict") -> str:
+    if codec in _ISO2022_JP:
+        return decode_iso2022_jp(data, errors)
+    return data.decode(codec, errors)
+
+
+def guess_decode(data: bytes, hints: tuple[str, ...] = ()) -> str:
+    """Bytes of unknown charset: UTF-8 if valid; else a charset the mail declares elsewhere (``hints``:
+    a raw 8-bit subject is in the body's charset); else charset-normalizer's guess among the tables
+    mail is written in, with Russian's two tables told apart by the Russian they read as."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    for hint in hints:
+        codec = codec_for(hint)
+        if codec is None or codec in {"ascii", "utf-8"}:
+            continue
+        try:
+            return _decode(data, codec)
+        except UnicodeDecodeError:
+            continue
+    russian = _russian(data)
+    if _reads_as_russian(russian):
+        return russian
+    matches = [m for m in charset_normalizer.from_bytes(data, cp_isolation=_GUESSES) if m.encoding not in _CYRILLIC]
+    if not matches:
+        return russian
+    calm = min(m.chaos for m in matches) + 0.05  # on a short text several tables read without a flaw
+    readings = [(m.encoding, str(m)) for m in matches if m.chaos <= calm]
+    _codec, text = min(readings, key=lambda r: (_odd_share(*r), _GUESSES.index(r[0]) if r[0] in _GUESSES else 99))
+    return text
+
+
+def _odd_share(codec: str, text: str) -> float:
+    """How little ``text`` looks like the language ``codec`` is written for: Korean is Hangul, Japanese
+    has kana (and few half-width ones), Chinese has neither kana nor Hangul."""
+    letters = [ch for ch in text if ord(ch) > 127 and ch.isalpha()]
+    if not letters:
+        return 0.0
+    kana = sum(1 for ch in letters if "\u3040" <= ch <= "\u30ff")
+    hangul = sum(1 for ch in letters if "\uac00" <= ch <= "\ud7a3")
+    half_width = sum(1 for ch in letters if "\uff61" <= ch <= "\uff9f")
+    if codec == "cp949":
+        odd = len(letters) - hangul
+    elif codec in {"cp932", "euc_jp"}:
+        odd = len(letters) if kana == 0 else half_width
+    else:
+        odd = kana + hangul + half_width
+    return odd / len(letters)
+
+
+def _russian(data: bytes) -> str:
+    """``data`` in whichever of the two Russian tables reads as more Russian (cp1252 if neither does)."""
     best, best_score = data.decode("cp1252", errors="replace"), 0
     for candidate in ("cp1251", "koi8_r"):
         text = data.decode(candidate, errors="replace")
@@ -64,16 +178,45 @@ def guess_decode(data: bytes) -> str:
     return best
 
 
-def decode_bytes(data: bytes, charset: str | None) -> str:
-    """Decode with the declared charset when it fits the bytes, else guess (8bit without charset)."""
+def _reads_as_russian(text: str) -> bool:
+    """Whether a Cyrillic reading is plausible: its 8-bit characters are Russian letters and the
+    punctuation Russian text uses. Chinese or Japanese bytes read as windows-1251 come out strewn with
+    «Ђ», «ѓ», «є», «Ј» (a trail byte in 0x80–0xBF), which Russian text almost never holds."""
+    high = [ch for ch in text if ord(ch) > 127]
+    odd = sum(1 for ch in high if not "А" <= ch <= "я" and ch not in _RUSSIAN_MARKS)
+    return odd * 10 <= len(high)
+
+
+def decode_bytes(data: bytes, charset: str | None, hints: tuple[str, ...] = ()) -> str:
+    """Decode with the declared charset when it fits the bytes, else with another the mail declares,
+    else guess (8bit without charset)."""
     codec = codec_for(charset)
     if codec is not None:
         try:
-            return data.decode(codec)
+            return _decode(data, codec)
         except UnicodeDecodeError:
             if codec not in {"ascii", "utf-8"}:
-                return data.decode(codec, errors="replace")
-    return guess_decode(data)
+                others = tuple(h for h in hints if codec_for(h) not in {None, codec})
+                return _fitting(data, others) or _decode(data, codec, "replace")
+    return guess_decode(data, hints)
+
+
+def _fitting(data: bytes, hints: tuple[str, ...]) -> str | None:
+    """``data`` decoded by the first of ``hints`` it fits, strictly."""
+    for hint in hints:
+        codec = codec_for(hint)
+        try:
+            return _decode(data, codec) if codec else None
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def html_charset(data: bytes) -> str | None:
+    """The charset an HTML document names for itself (``<meta charset>`` or the http-equiv form): what
+    a mail client reads an HTML part by when its MIME header names none."""
+    found = _META_CHARSET.search(data[:4096])
+    return found.group(1).decode("ascii") if found else None
 
 
 def clean(text: str) -> str:
@@ -81,18 +224,19 @@ def clean(text: str) -> str:
     return _SURROGATE.sub("\ufffd", _CONTROL.sub("", text))
 
 
-def unescape_raw(value: str) -> str:
-    """A raw header as parsed from bytes keeps 8-bit bytes as surrogates: decode them for real."""
+def unescape_raw(value: str, hints: tuple[str, ...] = ()) -> str:
+    """A raw header as parsed from bytes keeps 8-bit bytes as surrogates: decode them for real (in a
+    charset the mail declares, ``hints``, when they fit one)."""
     if not _SURROGATE.search(value):
         return value
-    return guess_decode(value.encode("utf-8", errors="surrogateescape"))
+    return guess_decode(value.encode("utf-8", errors="surrogateescape"), hints)
 
 
-def decode_header_value(raw: str | None) -> str:
+def decode_header_value(raw: str | None, hints: tuple[str, ...] = ()) -> str:
     """An RFC 2047 header (``=?koi8-r?B?...?=``, raw 8-bit too) as one line of text."""
     if not raw:
         return ""
-    value = unescape_raw(raw)
+    value = unescape_raw(raw, hints)
     try:
         chunks = decode_header(value)
     except (HeaderParseError, ValueError, LookupError):
@@ -108,7 +252,7 @@ def decode_header_value(raw: str | None) -> str:
             except UnicodeDecodeError:
                 parts.append(chunk.decode("latin-1"))
         else:
-            parts.append(decode_bytes(chunk, charset))
+            parts.append(decode_bytes(chunk, charset, hints))
     return clean(" ".join("".join(parts).split()))
 
 

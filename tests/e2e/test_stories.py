@@ -320,9 +320,9 @@ def telegram_message(desk: Desk, chat: int, message_id: int, text: str) -> int:
     hook = httpx.post(f"{desk.base}/api/v1/channels/telegram/webhook", json=update,
                       headers={"X-Telegram-Bot-Api-Secret-Token": HOOK_SECRET}, timeout=20)  # fmt: skip
     assert hook.status_code == 200, hook.text
-    assert hook.json()["stored"] == 1
-    stored = desk.row("SELECT * FROM messages WHERE channel = 'telegram' AND external_id = ?", f"{chat}:{message_id}")
-    assert stored is not None
+    assert hook.json()["stored"] == 1  # journaled: the ticket is built right after the answer
+    query = "SELECT * FROM messages WHERE channel = 'telegram' AND external_id = ?"
+    stored = eventually(lambda: desk.row(query, f"{chat}:{message_id}"), "the update built into a message", timeout=10)
     assert stored["text"] == text
     return int(stored["ticket_id"])
 

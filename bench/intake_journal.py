@@ -86,22 +86,22 @@ def pending_items(engine: Engine) -> int:
     return int(count)
 
 
-def build_seconds(engine: Engine, since_item: int) -> list[float]:
+def build_seconds(engine: Engine, since_item: int, tag: str) -> list[float]:
     """Acknowledgement → built, per item of the run."""
     with engine.connect() as conn:
         rows = conn.execute(
             select(seconds_between(JournalItem.received_at, JournalItem.built_at)).where(
-                JournalItem.id > since_item, JournalItem.built_at.is_not(None)
+                JournalItem.id > since_item, JournalItem.built_at.is_not(None), JournalItem.key.like(f"route-{tag}-%")
             )
         ).scalars()
         return [float(s) for s in rows]
 
 
-def routed_seconds(engine: Engine, since_ticket: int) -> list[float]:
+def routed_seconds(engine: Engine, since_ticket: int, tag: str) -> list[float]:
     """Acknowledgement of the message that opened a ticket → the ticket's first ``ticket.routed``."""
     opened = (
         select(JournalItem.ticket_id, func.min(JournalItem.received_at).label("acked"))
-        .where(JournalItem.ticket_id > since_ticket)
+        .where(JournalItem.ticket_id > since_ticket, JournalItem.key.like(f"route-{tag}-%"))
         .group_by(JournalItem.ticket_id)
         .subquery()
     )
@@ -128,6 +128,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     with engine.connect() as conn:
         first_item = int(conn.execute(select(func.max(JournalItem.id))).scalar() or 0)
         conn.rollback()
+    if pending_items(engine):
+        raise SystemExit("journal items are pending from an earlier run: let a worker build them first")
     before = deadlocks(engine)
     tag = f"jr{int(time.time())}"
     rng = random.Random(args.seed)
@@ -144,7 +146,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     latencies: list[float] = fired["latencies"]
     health_rate = args.health_requests / health["wall"]
     rate = args.messages / fired["wall"]
-    built, routed = build_seconds(engine, first_item), routed_seconds(engine, first_ticket)
+    built, routed = build_seconds(engine, first_item, tag), routed_seconds(engine, first_ticket, tag)
     result: dict[str, object] = {
         "url": redact(args.url),
         "machine": machine_facts(engine),

@@ -228,7 +228,7 @@ def _filename(part: Message, hints: tuple[str, ...] = ()) -> str:
 def _headers_read(part: Message, hints: tuple[str, ...]) -> Message:
     """The part's Content-Type and Content-Disposition with their raw 8-bit bytes read (in a charset
     the mail declares, when they fit one), for the email package to take their parameters apart."""
-    read = Message()
+    read = type(part)()  # a blank part of the same kind
     for name, value in part.raw_items():
         if name.lower() in {"content-type", "content-disposition"}:
             read[name] = unescape_raw(str(value), hints)

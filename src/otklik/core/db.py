@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, DateTime, Engine, Float, Integer, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -184,25 +183,6 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 T = TypeVar("T")
-
-#: attempts at storing one inbound item against concurrent twins (``commit_or_retry``)
-TWIN_ATTEMPTS = 3
-
-
-def commit_or_retry(session: Session, work: Callable[[], T], *, attempts: int = TWIN_ATTEMPTS) -> T | None:
-    """Run ``work`` and commit: only then may intake acknowledge. A concurrent twin (the same message
-    retried by its sender, or the same new sender) that commits first makes ours fail on a unique key:
-    roll back and run ``work`` again, which now finds the twin's result. None when every attempt lost
-    the race. The one copy of intake's store-commit-retry loop (HTTP, webhooks, the web side, mail)."""
-    for _ in range(attempts):
-        try:
-            result = work()
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            continue
-        return result
-    return None
 
 
 def without_jit(session: Session) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from otklik.agents.actions import do_notify
 from otklik.agents.models import Agent
-from otklik.channels.actions import do_note_error, do_note_inbound, do_note_outbound
+from otklik.channels.actions import do_note_error, do_note_outbound
 from otklik.channels.base import (
     MAX_ATTACHMENT_BYTES,
     ChannelNotConfigured,
@@ -32,7 +32,7 @@ from otklik.channels.registry import CONVERSATION_ONLY, POSTED_BY_HAND
 from otklik.core import audit, clock, outbox
 from otklik.core.actors import Actor, ActorKind
 from otklik.core.config import Settings, get_settings
-from otklik.core.errors import Conflict, DomainError, InvalidInput, TooManyRequests
+from otklik.core.errors import Conflict, InvalidInput
 from otklik.core.i18n import LANGS, language_of, translate
 from otklik.core.taxonomy import Channel, IdentityKind
 from otklik.customers.actions import check_identity, do_resolve_sender
@@ -231,27 +231,6 @@ def _after_new_ticket(session: Session, ticket: Ticket) -> None:
     reads it; with both off, nothing runs and people take tickets from the shared queue."""
     for hook in _ON_NEW_TICKET:
         hook(session, ticket)
-
-
-def do_receive_batch(session: Session, inbounds: tuple[InboundMessage, ...]) -> list[Intake | DomainError]:
-    """Take in every message of one webhook call, each in its own savepoint.
-
-    One message that cannot be stored (bad sender address, empty text) is reported and
-    skipped; it never costs the good messages around it. Health is noted per channel.
-    """
-    results: list[Intake | DomainError] = []
-    for inbound in inbounds:
-        try:
-            with session.begin_nested():
-                results.append(do_receive_inbound(session, inbound))
-        except DomainError as refused:
-            if isinstance(refused, TooManyRequests):
-                log.warning("%s %s refused: %s", inbound.channel.value, inbound.external_id, refused.message("en"))
-            do_note_error(session, inbound.channel.value, f"{inbound.external_id}: {refused.message('en')}")
-            results.append(refused)
-    if any(isinstance(r, Intake) for r in results):
-        do_note_inbound(session, inbounds[0].channel.value)
-    return results
 
 
 def rate_windows(settings: Settings) -> tuple[RateWindow, ...]:

@@ -40,6 +40,7 @@ from otklik.customers.links import do_count_sender
 from otklik.customers.models import Identity
 from otklik.customers.queries import find_identity
 from otklik.customers.rules import RateWindow
+from otklik.messages.journal import content_digest
 from otklik.messages.links import do_redeem_link_code, open_private_tickets
 from otklik.messages.models import Attachment, Delivery, Direction, Message, MessageSource
 from otklik.messages.queries import get_by_external_id, thread_ticket
@@ -220,9 +221,7 @@ def keyed_by_content(session: Session, inbound: InboundMessage) -> InboundMessag
     stored = get_by_external_id(session, inbound.channel.value, inbound.external_id)
     if stored is None or (stored.text, stored.subject or None) == (inbound.text.strip(), inbound.subject or None):
         return inbound
-    seed = "\n".join((inbound.sender_value, inbound.subject or "", inbound.text.strip()))
-    digest = hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:16]
-    return replace(inbound, external_id=f"{inbound.external_id[:180]}#{digest}")
+    return replace(inbound, external_id=f"{inbound.external_id[:180]}#{content_digest(inbound)}")
 
 
 def _after_new_ticket(session: Session, ticket: Ticket) -> None:

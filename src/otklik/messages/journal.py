@@ -40,9 +40,14 @@ def key_of(inbound: InboundMessage) -> str:
     under a reused id is a new item (intake then gives it an id of its own, ``keyed_by_content``)."""
     if inbound.channel is not Channel.EMAIL:
         return inbound.external_id[:_KEY_LIMIT]
+    return f"{inbound.external_id[: _KEY_LIMIT - 17]}#{content_digest(inbound)}"
+
+
+def content_digest(inbound: InboundMessage) -> str:
+    """Sixteen hex digits of who wrote what (sender, subject, text): a message's identity when its
+    channel id is reused for other words (the journal's key of a mail, ``actions.keyed_by_content``)."""
     seed = "\n".join((inbound.sender_value, inbound.subject or "", inbound.text.strip()))
-    digest = hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:16]
-    return f"{inbound.external_id[: _KEY_LIMIT - 17]}#{digest}"
+    return hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:16]
 
 
 def serialise(inbound: InboundMessage) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from enum import StrEnum
 
 from otklik.channels.adapters.email import is_our_message_id
+from otklik.channels.adapters.email_repair import repair_header_block
 from otklik.channels.adapters.email_text import (
     codec_for,
     decode_bytes,
@@ -215,11 +216,11 @@ def _ticket_hint(subject: str) -> int | None:
     return number if 0 < number < 2**53 else None
 
 
-def _filename(part: Message, hints: tuple[str, ...] = ()) -> str:
+def _filename(part: Message, hints: tuple[str, ...] = (), *, reread: bool = True) -> str:
     try:
         raw = part.get_filename() or part.get_param("name") or ""
-        if isinstance(raw, str) and "\ufffd" in raw:  # raw 8-bit bytes, which compat32 hands back replaced
-            raw = _filename(_headers_read(part, hints)) or raw
+        if reread and isinstance(raw, str) and "\ufffd" in raw:  # raw 8-bit bytes, which compat32 hands back replaced
+            raw = _filename(_headers_read(part, hints), reread=False) or raw
     except (LookupError, ValueError, TypeError):
         return ""
     return decode_header_value(raw if isinstance(raw, str) else "", hints)
@@ -377,7 +378,7 @@ def parse_mail(raw: bytes, policy: MailPolicy | None = None, *, envelope_from: s
                            f"письмо слишком большое: {len(raw)} байт, предел {rules.max_bytes}")  # fmt: skip
     if not raw.strip():
         raise MailRejected(554, "5.6.0", "empty message", "пустое письмо")
-    message = message_from_bytes(raw, policy=compat32)
+    message = message_from_bytes(repair_header_block(raw), policy=compat32)
     headers = _Headers(message, declared_charsets(message))
     ids = _id_tokens(headers.raw("message-id"))
     message_id = ids[0] if ids else None

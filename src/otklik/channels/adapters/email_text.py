@@ -137,6 +137,9 @@ def guess_decode(data: bytes, hints: tuple[str, ...] = ()) -> str:
             return _decode(data, codec)
         except UnicodeDecodeError:
             continue
+    nearly = _nearly_utf8(data)
+    if nearly is not None:
+        return nearly
     russian = _russian(data)
     if _reads_as_russian(russian):
         return russian
@@ -147,6 +150,15 @@ def guess_decode(data: bytes, hints: tuple[str, ...] = ()) -> str:
     readings = [(m.encoding, str(m)) for m in matches if m.chaos <= calm]
     _codec, text = min(readings, key=lambda r: (_odd_share(*r), _GUESSES.index(r[0]) if r[0] in _GUESSES else 99))
     return text
+
+
+def _nearly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a flaw or two (a value cut in the middle of a letter, a stray byte) when the rest
+    reads as UTF-8: one bad byte among many well-formed multi-byte letters is no other charset."""
+    text = data.decode("utf-8", "replace")
+    flaws = text.count("\ufffd")
+    letters = sum(1 for ch in text if ord(ch) > 127) - flaws
+    return text if letters >= 3 and flaws * 8 <= letters else None
 
 
 def _odd_share(codec: str, text: str) -> float:
@@ -195,8 +207,8 @@ def decode_bytes(data: bytes, charset: str | None, hints: tuple[str, ...] = ()) 
         try:
             return _decode(data, codec)
         except UnicodeDecodeError:
-            if codec not in {"ascii", "utf-8"}:
-                others = tuple(h for h in hints if codec_for(h) not in {None, codec})
+            if codec not in {"ascii", "utf-8"}:  # mislabelled: UTF-8 that fits is UTF-8, else another declared one
+                others = ("utf-8", *(h for h in hints if codec_for(h) not in {None, codec, "utf-8"}))
                 return _fitting(data, others) or _decode(data, codec, "replace")
     return guess_decode(data, hints)
 

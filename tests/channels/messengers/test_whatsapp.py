@@ -287,3 +287,38 @@ def test_a_deleted_message_notice_is_acknowledged_and_leaves_health_green(
     answer = post(client, dump(payload))
     assert answer.json() == {"ok": True, "stored": 0, "duplicates": 0, "refused": 0}
     assert health(client, cast.admin_olga, "whatsapp")["last_error"] in (None, "")
+
+
+def edit_payload(original: str, text: str, edit_id: str = "wamid.edit-1") -> bytes:
+    """The ``edit`` webhook in the shape of Meta's reference (webhooks/reference/messages/edit): the new
+    message whole, with the id of the one it changes."""
+    payload = fixture_json("whatsapp", "text.json")
+    value = payload["entry"][0]["changes"][0]["value"]
+    value["messages"] = [{"from": CUSTOMER, "id": edit_id, "timestamp": "1795338360", "type": "edit",
+                          "edit": {"original_message_id": original,
+                                   "message": {"type": "text", "text": {"body": text}}}}]  # fmt: skip
+    return dump(payload)
+
+
+def test_an_edit_changes_the_original_message_instead_of_adding_a_placeholder(
+    client: TestClient, cast: Cast, graph: StandIn
+) -> None:
+    """Issue 14: an edit was stored as a new «unsupported message» placeholder beside the original."""
+    original = fixture_json("whatsapp", "text.json")["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+    post(client, fixture("whatsapp", "text.json"))
+    edited = "Здравствуйте, карточка товара не проходит модерацию уже 4 дня"
+    assert post(client, edit_payload(original, edited)).json()["stored"] == 1
+    again = post(client, edit_payload(original, edited)).json()  # Meta's retry of the same edit
+    assert (again["stored"], again["duplicates"]) == (0, 1)
+    ticket = only_ticket(client, cast.agent_marina, "whatsapp")
+    [message] = messages(client, cast.agent_marina, ticket["id"])
+    assert message["text"] == edited
+
+
+def test_an_edit_of_a_message_we_never_had_is_kept_with_its_new_words(
+    client: TestClient, cast: Cast, graph: StandIn
+) -> None:
+    post(client, edit_payload("wamid.never-seen", "Где мой заказ 5521?"))
+    ticket = only_ticket(client, cast.agent_marina, "whatsapp")
+    [message] = messages(client, cast.agent_marina, ticket["id"])
+    assert message["text"] == "Где мой заказ 5521?"

@@ -139,22 +139,27 @@ class WhatsAppAdapter:
         sender = as_str(message.get("from"))
         # without an id a retry cannot be recognised; a digest of the message keeps it stable
         external_id = as_str(message.get("id")) or f"unidentified:{hashlib.sha256(raw).hexdigest()[:32]}"
-        text, files, placeholder = _content(message)
         stamp = as_str(message.get("timestamp"))
-        reply_to = as_str(as_dict(message.get("context")).get("id"))
+        # an edit (``type: edit``) carries the new message whole and the id of the one it changes
+        edit = as_dict(message.get("edit")) if as_str(message.get("type")) == "edit" else {}
+        edit_of = as_str(edit.get("original_message_id")) or None
+        shown = as_dict(edit.get("message")) if edit_of else message
+        text, files, placeholder = _content(shown)
+        reply_to = as_str(as_dict(shown.get("context")).get("id"))
         return InboundMessage(
             channel=Channel.WHATSAPP,
-            external_id=external_id,
+            external_id=f"{edit_of}:edit:{external_id}" if edit_of else external_id,
             sender_kind=IdentityKind.WHATSAPP,
             sender_value=sender,
             display_name=names.get(sender) or None,
             text=text,
             sent_at=datetime.fromtimestamp(int(stamp), UTC) if stamp.isascii() and stamp.isdigit() else None,
-            files=files,
+            files=() if edit_of else files,  # the media came with the original
             placeholder=placeholder,
-            thread_refs=(reply_to,) if reply_to else (),
-            source=raw,
-            source_type="application/json",
+            thread_refs=(reply_to,) if reply_to and not edit_of else (),
+            edit_of=edit_of,
+            source=None if edit_of else raw,  # an edit changes the text; the original keeps its source
+            source_type=None if edit_of else "application/json",
         )
 
     def fetch_file(self, ref: FileRef) -> bytes:

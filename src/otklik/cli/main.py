@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import otklik.models  # noqa: F401  (every table known before any command touches one)
-from otklik.cli import kb, mail, quality, report, triage
+from otklik.cli import backup, kb, mail, quality, report, triage
 from otklik.core import clock
 from otklik.core.actors import Actor
 from otklik.core.config import get_settings
@@ -32,6 +32,8 @@ app.add_typer(triage.triage_app, name="triage")
 app.command("smtpd")(mail.smtpd)
 app.command("imap-poll")(mail.imap_poll)
 app.command("report")(report.report)
+app.command("export")(backup.export_command)
+app.command("import")(backup.import_command)
 
 CLI_ACTOR = Actor.system("cli")
 

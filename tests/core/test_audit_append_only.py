@@ -52,6 +52,14 @@ def _refused(connection: Connection, statement: Executable) -> None:
             lambda i: text("UPDATE audit_events SET created_at = created_at WHERE id = :i").bindparams(i=i),
             id="raw-update-same-value",
         ),
+        pytest.param(
+            lambda i: update(events).where(events.c.id == i).values(data={"erased": True}, action="tampered"),
+            id="erasure-that-changes-more",
+        ),
+        pytest.param(
+            lambda i: update(events).where(events.c.id == i).values(data={"erased": True}, actor_name="nobody"),
+            id="erasure-under-another-name",
+        ),
         pytest.param(lambda i: delete(events).where(events.c.id == i), id="core-delete"),
         pytest.param(lambda i: text("DELETE FROM audit_events"), id="raw-delete-all"),
     ],
@@ -98,3 +106,13 @@ def test_appending_still_works_after_a_refusal(db: Session, connection: Connecti
     db.commit()
     assert third.id > first
     assert _stored(connection, third.id) == ("test.recorded", 3)
+
+
+def test_erasure_is_the_one_change_allowed(db: Session, connection: Connection) -> None:
+    """Issue 14: a forgotten customer's words leave the log; what happened, when and by whom stay."""
+    first, second = _two_events(db)
+    forgotten = "Удалённый клиент / Forgotten customer"
+    connection.execute(update(events).where(events.c.id == first).values(data={"erased": True}, actor_name=forgotten))
+    row = connection.execute(select(events).where(events.c.id == first)).one()
+    assert (row.action, row.entity_id, row.data, row.actor_name) == ("test.recorded", 1, {"erased": True}, forgotten)
+    assert _stored(connection, second) == ("test.recorded", 2)

@@ -102,7 +102,7 @@ def export(connection: Connection, target: IO[bytes], progress: Progress | None 
         for table in tables():
             columns = _columns(table)
             query = select(*columns).order_by(*table.primary_key.columns)
-            for row in connection.execution_options(yield_per=BATCH).execute(query):
+            for row in connection.execute(query.execution_options(yield_per=BATCH)):
                 values = {c.name: _out(c, v) for c, v in zip(columns, row, strict=True)}
                 out.write(_line({"t": table.name, "r": values}))
                 if progress:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import otklik.models  # noqa: F401  (every table known before any command touches one)
-from otklik.cli import backup, kb, mail, quality, report, triage
+from otklik.cli import backup, kb, mail, privacy, quality, report, triage
 from otklik.core import clock
 from otklik.core.actors import Actor
 from otklik.core.config import get_settings
@@ -34,6 +34,8 @@ app.command("imap-poll")(mail.imap_poll)
 app.command("report")(report.report)
 app.command("export")(backup.export_command)
 app.command("import")(backup.import_command)
+app.command("retention")(privacy.retention)
+app.add_typer(privacy.customers_app, name="customers")
 
 CLI_ACTOR = Actor.system("cli")
 

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     #: addresses of the reverse proxies whose ``X-Forwarded-For`` / ``-Proto`` are believed, comma-separated
     #: (``127.0.0.1`` for nginx on the same machine); empty: none, every caller is who the socket says
     trusted_proxies: str = ""
+    #: how long closed tickets keep their words, days after closing per channel: ``email=730,*=1095``
+    #: (``*`` every other channel; empty: for ever). ``otklik retention`` shows, ``--apply`` erases.
+    retention: str = ""
     #: shop origins allowed to call the web chat endpoints (CORS), comma-separated; ``*`` = any (demo)
     public_origins: str = "*"
     #: the desk's public address for links given to customers (default: the address they called)

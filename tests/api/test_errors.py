@@ -246,6 +246,20 @@ def test_a_calendar_id_beyond_64_bits_is_refused(client: TestClient, cast: Cast,
     assert everything(db) == before
 
 
+def test_a_calendar_never_open_is_refused_before_an_sla_meets_it(client: TestClient, cast: Cast, db: Session) -> None:
+    """Found by Schemathesis (issue 14): seven closed days were taken, and every ticket page whose SLA
+    used the calendar then answered 500 («never open»)."""
+    before = everything(db)
+    closed = {"name": "Никогда", "hours": [[] for _ in range(7)]}
+    response = client.post("/api/v1/settings/calendars", json=closed, headers=cast.admin_olga.headers)
+    assert problem_of(response, 422)["field"] == "hours"
+    assert everything(db) == before
+    always = client.post(
+        "/api/v1/settings/calendars", json={**closed, "always_open": True}, headers=cast.admin_olga.headers
+    )
+    assert always.status_code == 201, always.text
+
+
 def test_an_unknown_job_state_is_refused(client: TestClient, cast: Cast) -> None:
     response = client.get("/api/v1/jobs", params={"state": "failed\x00"}, headers=cast.admin_olga.headers)
     assert problem_of(response, 422)["field"] == "state"

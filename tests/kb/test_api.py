@@ -90,6 +90,15 @@ def test_blank_text_after_trimming_is_refused(client: TestClient, cast: Cast) ->
     assert (answer.status_code, answer.json()["field"]) == (422, "body")
 
 
+def test_a_version_past_32_bits_is_a_422_not_a_500(client: TestClient, cast: Cast) -> None:
+    """Found by Schemathesis on PostgreSQL (issue 14): versions are a 32-bit column, and a larger
+    number reached the query as «integer out of range», a 500."""
+    made = create(client, cast)
+    answer = client.get(f"/api/v1/kb/articles/{made['id']}?version={2**31}", headers=cast.agent_anna.headers)
+    assert (answer.status_code, answer.json()["field"]) == (422, "version")
+    assert client.get(f"/api/v1/kb/articles/{made['id']}?version=1", headers=cast.agent_anna.headers).status_code == 200
+
+
 def test_no_token_is_401_and_an_unknown_article_404(client: TestClient, cast: Cast) -> None:
     assert client.post("/api/v1/kb/articles", json=ARTICLE).status_code == 401
     assert client.get("/api/v1/kb/articles").status_code == 401

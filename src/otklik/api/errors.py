@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from otklik.core.errors import DomainError, TooManyRequests, Unavailable
 from otklik.core.i18n import pick_lang, translate
+from otklik.core.schemas import NON_BLANK, PATTERN_REASONS
 
 log = logging.getLogger("otklik.api")
 PROBLEM = "application/problem+json"
@@ -56,7 +58,16 @@ def _validation_reason(error: dict[str, Any], lang: str) -> str:
         return "обязательное поле не передано" if lang == "ru" else "this field is required"
     if kind == "extra_forbidden":
         return "такого поля нет в API" if lang == "ru" else "no such field in the API"
+    if kind == "string_pattern_mismatch":
+        words = PATTERN_REASONS.get(str(error.get("ctx", {}).get("pattern", "")))
+        if words is not None:
+            return words[0] if lang == "ru" else words[1]
     return str(error.get("msg", kind))
+
+
+def _blank_text(error: dict[str, Any]) -> bool:
+    """A message's text that is all blanks: the contract's own ``text_empty``, as the action says it."""
+    return error.get("type") == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == NON_BLANK
 
 
 async def _domain(request: Request, exc: Exception) -> JSONResponse:
@@ -79,19 +90,39 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
         reason = str(errors[0].get("ctx", {}).get("error", "")) or "syntax error"
         detail = translate("invalid_json", lang, reason=reason)
         return problem(400, lang, code="invalid_json", detail=detail, field="body")
+    if len(errors) == 1 and _blank_text(errors[0]) and _field(tuple(errors[0].get("loc", ()))) == "text":
+        return problem(422, lang, code="text_empty", detail=translate("text_empty", lang), field="text")
     fields = [{"field": _field(tuple(e.get("loc", ()))), "message": _validation_reason(e, lang)} for e in errors]
     first = fields[0] if fields else {"field": "body", "message": ""}
     detail = translate("invalid_field", lang, field=first["field"], reason=first["message"])
     return problem(422, lang, code="invalid_field", detail=detail, field=first["field"], errors=fields)
 
 
+def _allowed(app: FastAPI, path: str) -> str:
+    """Every method some route takes on ``path``: Starlette's 405 names only the first route that
+    matched the path, though a GET and a POST on one path are two routes."""
+    by_resource: dict[str, set[str]] = {}
+    for context in routing.iter_route_contexts(app.routes):
+        template, documented = context.path_format or "", getattr(context.route, "include_in_schema", True)
+        if context.methods and documented and template and compile_path(template)[0].match(path):
+            by_resource.setdefault(template, set()).update(context.methods)
+    if not by_resource:
+        return ""
+    # /settings/channels/health is its own resource, not /settings/channels/{channel} with «health»
+    resource = min(by_resource, key=lambda template: template.count("{"))
+    return ", ".join(sorted(by_resource[resource]))
+
+
 async def _http(request: Request, exc: Exception) -> JSONResponse:
-    """Starlette's own refusals (404, 405…) as problems, with the headers they carry (405's ``Allow``)."""
+    """Starlette's own refusals (404, 405…) as problems, with the headers they carry (405's ``Allow``,
+    completed with every route's methods on the path)."""
     assert isinstance(exc, HTTPException)
     lang = pick_lang(request.headers.get("accept-language"))
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     answer = problem(exc.status_code, lang, code=f"http_{exc.status_code}", detail=detail)
     answer.headers.update(exc.headers or {})
+    if exc.status_code == 405 and detail == "Method Not Allowed":  # Starlette's, not a route's own
+        answer.headers["Allow"] = _allowed(request.app, request.url.path) or answer.headers.get("Allow", "")
     return answer
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from otklik.bot.answering import Answer
-from otklik.core.schemas import StrictIn
+from otklik.core.schemas import NON_BLANK, StrictIn
 
 
 class AnswerIn(StrictIn):
-    text: str = Field(min_length=1, max_length=10_000)
+    text: str = Field(min_length=1, max_length=10_000, pattern=NON_BLANK)
     lang: str | None = Field(default=None, pattern="^(ru|en)$")
 
 

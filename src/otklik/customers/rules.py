@@ -10,9 +10,27 @@ from datetime import datetime, timedelta
 
 from otklik.core.taxonomy import IdentityKind
 
+_W = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""Whitespace as Python's ``strip`` knows it, spelt out: ``\\s`` means other characters in a JSON
+Schema (ECMA) pattern than here, and the patterns below must mean the same to both (no NUL either)."""
 #: an address: a dot-atom local part or an RFC 5322 quoted string («"Millions Lottery"@example.com»)
-_EMAIL = re.compile(r'^(?:[^@\s"]+|"(?:[^"\\\r\n]|\\.)+")@[^@\s]+\.[^@\s]+$')
-_DIGITS = re.compile(r"\D+")
+_EMAIL = rf'(?:[^@{_W}\x00"]+|"(?:[^"\\\r\n\x00]|\\[^\n\x00])+")@[^@{_W}\x00]+\.[^@{_W}\x00]+'
+_PHONE = r"^[^0-9\x00]*(?:[0-9][^0-9\x00]*){10,15}$"
+_HANDLE = rf"^[{_W}]*@*[0-9A-Za-z_.]{{1,64}}[{_W}]*$"
+_ANY = rf"^[{_W}]*[^{_W}\x00][^\x00]*$"
+_DIGITS = re.compile(r"[^0-9]+")
+#: what a raw address of each kind must look like, blanks around it allowed: the API's schema states
+#: these same patterns, so what it documents as valid is exactly what is taken
+IDENTITY_PATTERNS: dict[IdentityKind, str] = {
+    IdentityKind.EMAIL: rf"^[{_W}]*{_EMAIL}[{_W}]*$",
+    IdentityKind.PHONE: _PHONE,
+    IdentityKind.WHATSAPP: _PHONE,
+    IdentityKind.VIBER: _ANY,  # a phone number or an opaque Viber user id
+    IdentityKind.TELEGRAM: _HANDLE,
+    IdentityKind.VK: _HANDLE,
+    IdentityKind.PUBLIC_HANDLE: _ANY,
+    IdentityKind.WEB: _ANY,
+}
 
 
 def normalise_identity(kind: IdentityKind, value: str) -> str | None:
@@ -22,24 +40,24 @@ def normalise_identity(kind: IdentityKind, value: str) -> str | None:
     phone numbers as digits with a Russian leading 8 turned into 7, handles without '@'.
     """
     raw = value.strip()
-    if not raw or len(raw) > 320:
+    if not raw or len(value) > 320 or not re.search(IDENTITY_PATTERNS[kind], value):
         return None
     match kind:
         case IdentityKind.EMAIL:
-            email = raw.lower()
-            return email if _EMAIL.match(email) else None
+            return raw.lower()
         case IdentityKind.PHONE | IdentityKind.WHATSAPP | IdentityKind.VIBER:
-            if kind is IdentityKind.VIBER and not raw.lstrip("+").replace(" ", "").isdigit():
-                return raw  # Viber user ids are opaque strings, not always phones
             digits = _DIGITS.sub("", raw)
+            if kind is IdentityKind.VIBER and not (
+                raw.lstrip("+").replace(" ", "").isdigit() and 10 <= len(digits) <= 15
+            ):
+                return raw  # Viber user ids are opaque strings, not always phones
             if len(digits) == 11 and digits.startswith("8"):
                 digits = "7" + digits[1:]
             if len(digits) == 10 and digits.startswith("9"):
                 digits = "7" + digits
-            return digits if 10 <= len(digits) <= 15 else None
+            return digits
         case IdentityKind.TELEGRAM | IdentityKind.VK:
-            handle = raw.lstrip("@").lower()
-            return handle if re.fullmatch(r"[0-9a-z_.]{1,64}", handle) else None
+            return raw.lstrip("@").lower()
         case IdentityKind.PUBLIC_HANDLE:
             return raw.lower()
         case IdentityKind.WEB:

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from otklik.core.schemas import StrictIn
 from otklik.core.taxonomy import IdentityKind
 from otklik.customers.models import Customer, Identity
+from otklik.customers.rules import IDENTITY_PATTERNS
+
+
+def value_by_kind(schema: dict[str, Any]) -> None:
+    """The document states each kind's pattern for ``value`` (``customers.rules.IDENTITY_PATTERNS``)."""
+    schema["oneOf"] = [
+        {"properties": {"kind": {"const": kind.value}, "value": {"pattern": pattern}}}
+        for kind, pattern in IDENTITY_PATTERNS.items()
+    ]
 
 
 class IdentityIn(StrictIn):
+    model_config = ConfigDict(json_schema_extra=value_by_kind)
+
     kind: IdentityKind
     value: str = Field(min_length=1, max_length=320)
     verified: bool = False

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from otklik.core.schemas import StrictIn
+from otklik.core.schemas import NON_BLANK, StrictIn
 from otklik.core.taxonomy import Category
 from otklik.kb.actions import MAX_BODY, MAX_TITLE
 from otklik.kb.models import Article, ArticleVersion
@@ -15,8 +15,8 @@ from otklik.kb.models import Article, ArticleVersion
 class ArticleIn(StrictIn):
     """A new article, or the next version of one (``PUT``)."""
 
-    title: str = Field(min_length=1, max_length=MAX_TITLE)
-    body: str = Field(min_length=1, max_length=MAX_BODY)
+    title: str = Field(min_length=1, max_length=MAX_TITLE, pattern=NON_BLANK)
+    body: str = Field(min_length=1, max_length=MAX_BODY, pattern=NON_BLANK)
     category: Category
     lang: str = Field(pattern="^(ru|en)$")
     published: bool | None = None

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from otklik.core.schemas import Id, StrictIn, UTCTime
+from otklik.core.schemas import NON_BLANK, Id, StrictIn, UTCTime
 from otklik.core.taxonomy import Channel
 from otklik.customers.models import CustomerMerge, LinkCode
 from otklik.customers.schemas import CustomerRef
@@ -17,8 +17,8 @@ class MentionIn(StrictIn):
     """A public post or comment: where it is, who wrote it (their public handle) and what it says."""
 
     url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://\S+$")
-    author: str = Field(min_length=1, max_length=200)
-    text: str = Field(min_length=1, max_length=100_000)
+    author: str = Field(min_length=1, max_length=200, pattern=NON_BLANK)
+    text: str = Field(min_length=1, max_length=100_000, pattern=NON_BLANK)
     posted_at: UTCTime | None = None
     #: the site's id of the post; the URL when absent (a repeat of either is a duplicate)
     external_id: str | None = Field(default=None, min_length=1, max_length=200)

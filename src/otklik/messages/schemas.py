@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from otklik.core.schemas import StrictIn, UTCTime
+from otklik.core.schemas import NON_BLANK, StrictIn, UTCTime
 from otklik.core.taxonomy import Channel, IdentityKind
+from otklik.customers.schemas import value_by_kind
 from otklik.messages.models import Message
 
 
 class SenderIn(StrictIn):
+    model_config = ConfigDict(json_schema_extra=value_by_kind)
+
     kind: IdentityKind
     value: str = Field(min_length=1, max_length=320)
     display_name: str | None = Field(default=None, max_length=200)
@@ -24,7 +27,7 @@ class InboundIn(StrictIn):
     channel: Channel
     external_id: str = Field(min_length=1, max_length=200)
     sender: SenderIn
-    text: str = Field(min_length=1, max_length=100_000)
+    text: str = Field(min_length=1, max_length=100_000, pattern=NON_BLANK)
     subject: str | None = Field(default=None, max_length=300)
     url: str | None = Field(default=None, max_length=2000)
     sent_at: UTCTime | None = None
@@ -55,7 +58,7 @@ class InboundItemOut(BaseModel):
 
 
 class ReplyIn(StrictIn):
-    text: str = Field(min_length=1, max_length=100_000)
+    text: str = Field(min_length=1, max_length=100_000, pattern=NON_BLANK)
     public: bool = True
     #: a holding message («5 минут»): the ticket goes on hold for this long, then returns to the queue
     follow_up_minutes: int | None = Field(default=None, ge=1, le=24 * 60)

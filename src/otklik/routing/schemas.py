@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from otklik.agents.models import Agent
 from otklik.agents.schemas import AgentRef
 from otklik.core.audit import AuditEvent
-from otklik.core.schemas import Id, StrictIn
+from otklik.core.schemas import Id, StrictIn, TimeZone
 from otklik.core.taxonomy import Category
 from otklik.routing.models import RoutingProfile
 from otklik.routing.rules import AVAILABLE, AgentFacts, Presence, availability, in_shift, presence_text
@@ -32,7 +32,7 @@ class ShiftIn(StrictIn):
     A night shift is two intervals: ``"mon": [["22:00", "24:00"]], "tue": [["00:00", "06:00"]]``.
     """
 
-    timezone: str = Field(default="Europe/Moscow", min_length=1, max_length=64)
+    timezone: TimeZone = "Europe/Moscow"
     days: dict[Weekday, list[tuple[HHMM, HHMM]]] | None
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from otklik.agents.schemas import AgentRef
 from otklik.core.i18n import LANGS, translate, translate_plural
-from otklik.core.schemas import Id, StrictIn, UTCTime
+from otklik.core.schemas import NON_BLANK, Id, StrictIn, UTCTime
 from otklik.core.taxonomy import Category, Urgency
 from otklik.customers.schemas import CustomerRef
 from otklik.tickets.models import Ticket, TicketLink
@@ -145,7 +145,7 @@ class TicketPage(BaseModel):
 
 
 class SolveIn(StrictIn):
-    text: str | None = Field(default=None, max_length=100_000)
+    text: str | None = Field(default=None, max_length=100_000, pattern=NON_BLANK)
     #: the final reply goes out although the quality policy blocks it, for this reason (otklik.quality)
     override_reason: str | None = Field(default=None, max_length=2000)
 
@@ -153,7 +153,7 @@ class SolveIn(StrictIn):
 class HoldIn(StrictIn):
     until: UTCTime
     #: sent to the customer as a public reply in these words, checked like any reply
-    promise: str = Field(min_length=1, max_length=2000)
+    promise: str = Field(min_length=1, max_length=2000, pattern=NON_BLANK)
     override_reason: str | None = Field(default=None, max_length=2000)
 
 

@@ -29,9 +29,11 @@ def do_create_calendar(
 ) -> CalendarRow:
     """A named calendar; malformed hours, dates or zones are a 422 naming what is wrong."""
     try:
-        parse_calendar(timezone, hours, holidays, always_open)
+        calendar = parse_calendar(timezone, hours, holidays, always_open)
     except (ValueError, TypeError) as exc:
         raise InvalidInput("invalid_field", field="hours", reason=str(exc)) from None
+    if not always_open and not any(calendar.hours):  # every SLA on it would wait for an opening never due
+        raise InvalidInput("invalid_field", field="hours", reason="ни одного рабочего часа / not one working hour")
     if session.scalars(select(CalendarRow.id).where(CalendarRow.name == name)).first() is not None:
         raise Conflict("invalid_field", field="name", reason=f"календарь «{name}» уже есть / already exists")
     moment = at or clock.now()

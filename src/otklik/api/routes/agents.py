@@ -18,18 +18,21 @@ from otklik.core.config import get_settings
 from otklik.core.errors import TooManyRequests
 from otklik.core.schemas import StrictIn
 from otklik.core.shared import Shared
+from otklik.core.taxonomy import Category
 
 router = APIRouter(tags=["agents"])
 
 
 class AgentIn(StrictIn):
-    email: str = Field(min_length=3, max_length=320)
+    email: str = Field(min_length=3, max_length=320, pattern="@")
     name: str = Field(min_length=1, max_length=200)
     role: Role
     password: str | None = Field(default=None, min_length=8, max_length=200)
-    skills: dict[str, Annotated[int, Field(ge=1, le=3)]] = Field(default_factory=dict)  # 1 basic … 3 expert
+    skills: dict[str, Annotated[int, Field(ge=1, le=3)]] = Field(  # 1 basic … 3 expert
+        default_factory=dict, json_schema_extra={"propertyNames": {"enum": [c.value for c in Category]}}
+    )
     teams: list[str] = Field(default_factory=list, max_length=20)
-    capacity: int = Field(default=8, ge=1, le=200)
+    capacity: int = Field(default=8, ge=1, le=100)  # as an update allows (it was 200 here, 100 there)
 
 
 class LoginIn(StrictIn):

@@ -3,7 +3,7 @@ agent or category, the outlook (backlog projection, public complaints, staffing)
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,12 @@ from otklik.api.deps import AuthDep, ReportsDB
 from otklik.core import clock
 from otklik.core.config import get_settings
 from otklik.core.errors import InvalidInput
+from otklik.core.schemas import ISODate, explained
+from otklik.core.taxonomy import Channel
+
+PERIOD = explained(
+    r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$", "месяц в виде YYYY-MM, например 2026-11", "expected YYYY-MM, e.g. 2026-11"
+)
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
@@ -50,9 +56,9 @@ def health_table(
     db: ReportsDB,
     auth: AuthDep,
     by: Annotated[Dimension, Query(description="one row per channel, team, agent or category")] = Dimension.CHANNEL,
-    period: Annotated[str | None, Query(description="a month, YYYY-MM (desk time zone)")] = None,
-    since: Annotated[date | None, Query(description="first day (with until), desk time zone")] = None,
-    until: Annotated[date | None, Query(description="day after the last")] = None,
+    period: Annotated[str | None, Query(description="a month, YYYY-MM (desk time zone)", pattern=PERIOD)] = None,
+    since: Annotated[ISODate | None, Query(description="first day (with until), desk time zone")] = None,
+    until: Annotated[ISODate | None, Query(description="day after the last")] = None,
     days: Annotated[int, Query(ge=1, le=366, description="else the last N days")] = 28,
     channel: Annotated[str | None, Query(max_length=20)] = None,
     team_id: Annotated[int | None, Query(ge=1)] = None,
@@ -100,7 +106,7 @@ def staffing(
     handle_seconds: Annotated[float | None, Query(gt=0, le=86_400)] = None,
     target_seconds: Annotated[float, Query(ge=0, le=86_400)] = LIVE_TARGET_SECONDS,
     target_share: Annotated[float, Query(gt=0, lt=1)] = LIVE_TARGET_SHARE,
-    channel: Annotated[str | None, Query(max_length=20, description="learn what is not given from it")] = None,
+    channel: Annotated[Channel | None, Query(description="learn what is not given from it")] = None,
 ) -> StaffingOut:
     """Erlang C: the smallest number of agents that takes ``target_share`` of conversations within
     ``target_seconds``. Without ``arrivals_per_hour`` or ``handle_seconds``, the channel's own history
@@ -113,15 +119,18 @@ def staffing(
             missing = "handle_seconds" if arrivals_per_hour is not None else "arrivals_per_hour"
             raise InvalidInput("invalid_field", field=missing, reason="нужно значение или channel / a value or channel")
         if arrivals_per_hour is None:
-            arrivals_per_hour = max(hourly_arrivals(db, channel, now, desk_zone()))
+            arrivals_per_hour = max(hourly_arrivals(db, channel.value, now, desk_zone()))
             source["arrivals_per_hour"] = "history"
         if handle_seconds is None:
-            handle_seconds = handle_seconds_of(db, channel, now)
+            handle_seconds = handle_seconds_of(db, channel.value, now)
             source["handle_seconds"] = "history"
-    result = agents_needed(
-        arrivals_per_hour=arrivals_per_hour, handle_seconds=handle_seconds, target_seconds=target_seconds,
-        target_share=target_share,
-    )  # fmt: skip
+    try:
+        result = agents_needed(
+            arrivals_per_hour=arrivals_per_hour, handle_seconds=handle_seconds, target_seconds=target_seconds,
+            target_share=target_share,
+        )  # fmt: skip
+    except ValueError as exc:  # a load no desk could staff: say so instead of a 500
+        raise InvalidInput("invalid_field", field="arrivals_per_hour", reason=str(exc)) from None
     return StaffingOut(
         agents=result.agents, service_level=result.service_level, occupancy=result.occupancy,
         average_wait_seconds=result.average_wait_seconds, arrivals_per_hour=arrivals_per_hour,

@@ -33,7 +33,10 @@ def wants_async(prefer: str | None) -> bool:
     "/messages/inbound",
     status_code=201,
     response_model=InboundOut,
-    responses={202: {"model": InboundAcceptedOut, "description": "Journaled; built later (Prefer: respond-async)"}},
+    responses={
+        200: {"model": InboundOut, "description": "Already stored: the same external_id again (duplicate: true)"},
+        202: {"model": InboundAcceptedOut, "description": "Journaled; built later (Prefer: respond-async)"},
+    },
 )
 def receive(
     body: InboundIn,

@@ -13,6 +13,9 @@ from otklik.kb.models import Article
 from otklik.kb.queries import current_version, get_article, get_version, list_articles_query, list_versions, search
 from otklik.kb.schemas import ArticleIn, ArticleOut, ArticlePage, ArticleSummary, VersionList, VersionOut
 
+#: versions are a 32-bit integer column: a larger number names no version (and PostgreSQL refuses it)
+VersionNumber = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
+
 router = APIRouter(prefix="/kb/articles", tags=["kb"])
 Lang = Annotated[str | None, Query(pattern="^(ru|en)$")]
 
@@ -43,7 +46,7 @@ def update(article_id: PathId, body: ArticleIn, db: DB, auth: AuthDep) -> Articl
 
 
 @router.get("/{article_id}", response_model=ArticleOut)
-def read(article_id: PathId, db: DB, auth: AuthDep, version: QueryId = None) -> ArticleOut:
+def read(article_id: PathId, db: DB, auth: AuthDep, version: VersionNumber = None) -> ArticleOut:
     """The current version, or ``version`` N."""
     article = get_article(db, article_id)
     shown = get_version(db, article_id, version) if version is not None else current_version(db, article)

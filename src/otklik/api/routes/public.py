@@ -14,7 +14,12 @@ from otklik.messages.mentions import went_public_links
 router = APIRouter(prefix="/channels/public", tags=["channels"])
 
 
-@router.post("/mentions", status_code=201, response_model=MentionOut)
+@router.post(
+    "/mentions",
+    status_code=201,
+    response_model=MentionOut,
+    responses={200: {"model": MentionOut, "description": "Already stored: the same post again (duplicate: true)"}},
+)
 def receive(body: MentionIn, response: Response, db: DB, auth: AuthDep) -> MentionOut:
     """A public complaint becomes a public ticket, linked to its author's open private case; the
     same ``external_id`` (or URL) again answers 200 with ``duplicate: true``."""

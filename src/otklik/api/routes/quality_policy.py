@@ -60,7 +60,11 @@ def dismiss(body: DismissalIn, db: DB, auth: AuthDep) -> FeedbackOut:
     )
 
 
-@router.get("/tickets/{ticket_id}/public-draft", response_model=PublicDraftOut)
+@router.get(
+    "/tickets/{ticket_id}/public-draft",
+    response_model=PublicDraftOut,
+    responses={409: {"description": "Not a public ticket / обращение не публичное"}},
+)
 def public_draft(ticket_id: PathId, db: DB, auth: AuthDep, lang: Lang, draft_lang: DraftLang = None) -> PublicDraftOut:
     """The short public answer to a public complaint — who has the case, its number, the private
     channel and a time — already checked (a good draft has no flags). Post it as a public reply."""

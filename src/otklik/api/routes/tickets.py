@@ -38,6 +38,11 @@ from otklik.tickets.schemas import (
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
 
+_STATUS = "|".join(s.value for s in Status)
+#: ``open,pending_customer``: statuses separated by commas (blanks around them allowed)
+STATUS_LIST = rf"^\s*(({_STATUS})?\s*)(,\s*(({_STATUS})\s*)?)*$"
+
+
 def _statuses(raw: str | None) -> tuple[str, ...]:
     if not raw:
         return ()
@@ -67,8 +72,8 @@ def _assignee(raw: str | None, me: int) -> tuple[int | None, bool]:
 def list_(
     db: DB,
     auth: AuthDep,
-    status: str | None = None,
-    assignee: str | None = None,
+    status: Annotated[str | None, Query(pattern=STATUS_LIST)] = None,
+    assignee: Annotated[str | None, Query(pattern=r"^(|me|none|[1-9][0-9]{0,17})$")] = None,
     channel: Channel | None = None,
     team: QueryId = None,
     category: Category | None = None,

@@ -25,7 +25,7 @@ from otklik.web.public.form import posted_fields
 from otklik.web.schemas import MAX_PUBLIC_TEXT
 from otklik.web.ui import format_when
 
-router = APIRouter(tags=["public"])
+router = APIRouter(tags=["public"], include_in_schema=False)  # pages, not API: HTML in, HTML out
 
 
 def _message_view(message: Message, lang: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from otklik.web.links import follow_url
 from otklik.web.pages import render
 from otklik.web.schemas import MAX_PUBLIC_TEXT, FormIn, FormOut, check_contacts
 
-router = APIRouter(tags=["public"])
+router = APIRouter(tags=["public"], include_in_schema=False)  # pages, not API: HTML in, HTML out
 #: a form post larger than this is refused unread
 MAX_FORM_BYTES = 64 * 1024
 FIELDS = ("name", "email", "phone", "subject", "text", "lang")

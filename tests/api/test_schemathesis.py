@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 ST = Path(sys.executable).parent / "st"
-EXAMPLES = 4
+EXAMPLES = 3
 SEED = 20261208
 
 

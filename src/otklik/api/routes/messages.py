@@ -7,7 +7,7 @@ from pydantic import Field
 
 from otklik.api.deps import DB, AuthDep, PathId
 from otklik.core.errors import NotFound
-from otklik.core.schemas import StrictIn
+from otklik.core.schemas import BLANKS, StrictIn
 from otklik.messages.actions import do_confirm_posted
 from otklik.messages.models import Message
 from otklik.messages.schemas import MessageOut
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/messages", tags=["messages"])
 
 
 class PostedIn(StrictIn):
-    url: str = Field(min_length=8, max_length=2000)
+    url: str = Field(min_length=8, max_length=2000, pattern=rf"^[{BLANKS}]*https?://")
 
 
 @router.post("/{message_id}/posted", response_model=MessageOut)

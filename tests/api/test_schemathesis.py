@@ -60,7 +60,7 @@ def test_every_operation_keeps_what_its_schema_promises(backend: str, tmp_path: 
                 "-H", f"Authorization: Bearer {token}", "--max-examples", str(EXAMPLES), "--seed", str(SEED),
                 "--workers", "1", "--no-color",
             ],
-            check=False, capture_output=True, text=True, timeout=900,
+            check=False, capture_output=True, text=True, timeout=900, cwd=tmp_path,  # its own files stay there
         )  # fmt: skip
         report = result.stdout[-12000:] + result.stderr[-3000:]
         assert result.returncode == 0, report + "\n" + fleet.logs()

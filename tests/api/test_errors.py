@@ -246,6 +246,15 @@ def test_a_calendar_id_beyond_64_bits_is_refused(client: TestClient, cast: Cast,
     assert everything(db) == before
 
 
+def test_an_agent_named_twice_into_one_team_is_created_once_into_it(client: TestClient, cast: Cast) -> None:
+    """Found by Schemathesis on PostgreSQL (issue 14): ``teams: ["", "", "/"]`` put the agent into one
+    team twice and answered 500; an update already took the list as a set, the creation did not."""
+    body = {"email": "twice@otklik.test", "name": "Дважды", "role": "agent", "teams": ["", "FBO", "FBO", ""]}
+    response = client.post("/api/v1/agents", json=body, headers=cast.admin_olga.headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["teams"] == ["FBO"]
+
+
 def test_a_calendar_never_open_is_refused_before_an_sla_meets_it(client: TestClient, cast: Cast, db: Session) -> None:
     """Found by Schemathesis (issue 14): seven closed days were taken, and every ticket page whose SLA
     used the calendar then answered 500 («never open»)."""

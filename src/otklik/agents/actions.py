@@ -102,7 +102,7 @@ def do_create_agent(
         created_at=moment,
     )
     agent.skills = [AgentSkill(category=c, level=level) for c, level in skills.items()]
-    agent.teams = [do_ensure_team(session, t, actor=actor, at=moment) for t in teams or []]
+    agent.teams = [do_ensure_team(session, t, actor=actor, at=moment) for t in dict.fromkeys(teams or []) if t]
     session.add(agent)
     session.flush()
     audit.record(

@@ -75,10 +75,11 @@ def _answer(status: int, description: str | None = None) -> dict[str, Any]:
     return answer
 
 
-def _failures(path: str, dependant: Dependant, method: str) -> set[int]:
-    """The refusals ``method`` on ``path`` can answer with, from what the route takes and depends on."""
+def _failures(path: str, dependant: Dependant, method: str, *, guarded: bool) -> set[int]:
+    """The refusals ``method`` on ``path`` can answer with, from what the route takes and depends on
+    (``guarded``: it needs an agent's token)."""
     found = {503}  # any operation can meet a database that is away
-    if get_auth in set(_calls(dependant)):
+    if guarded:
         found |= {401, 403}
     if path.startswith("/api/v1/channels/"):
         found |= {401, 429}  # webhooks: the channel's own signature or secret; senders' flood limits
@@ -155,12 +156,13 @@ def document_failures(app: FastAPI) -> None:
             dependant = getattr(context.route, "dependant", None)
             if not isinstance(dependant, Dependant) or not context.path_format:
                 continue
+            guarded = get_auth in set(_calls(dependant))
             for method in context.methods or ():
                 operation = schema["paths"].get(context.path_format, {}).get(method.lower())
                 if operation is None:
                     continue
-                failures = _failures(context.path_format, dependant, method)
-                if get_auth in set(_calls(dependant)):
+                failures = _failures(context.path_format, dependant, method, guarded=guarded)
+                if guarded:
                     operation["security"] = [{BEARER: []}]
                 responses = operation.setdefault("responses", {})
                 declared = {int(code) for code in responses if code.isdigit() and int(code) >= 400}

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from otklik.backup.dump import count_rows, export_file, read_header, restore
+from otklik.cli.errors import fail
 from otklik.core.config import get_settings
 from otklik.core.db import make_engine, make_session_factory, unit_of_work
 from otklik.core.errors import DomainError
@@ -23,11 +24,6 @@ def _bar() -> Progress:
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     )
-
-
-def _fail(error: DomainError) -> None:
-    typer.echo(f"Ошибка: {error.message('ru')}\nError: {error.message('en')}", err=True)
-    raise typer.Exit(code=2)
 
 
 def export_command(
@@ -64,7 +60,7 @@ def import_command(
         with unit_of_work(make_session_factory(engine)) as session:
             articles = do_reindex(session)  # the search index is derived, never exported
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return
     finally:
         engine.dispose()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import otklik.models  # noqa: F401  (every table known before any command touches one)
 from otklik.cli import backup, kb, mail, privacy, quality, report, triage
+from otklik.cli.errors import fail
 from otklik.core import clock
 from otklik.core.actors import Actor
 from otklik.core.config import get_settings
@@ -49,11 +50,6 @@ def every_command() -> None:
 
 def _factory() -> sessionmaker[Session]:
     return make_session_factory(make_engine(get_settings().database_url))
-
-
-def _fail(error: DomainError) -> None:
-    typer.echo(f"Ошибка: {error.message('ru')}\nError: {error.message('en')}", err=True)
-    raise typer.Exit(code=2)
 
 
 @app.command()
@@ -139,7 +135,7 @@ def agents_create(
             )
             typer.echo(f"Создан сотрудник / agent created: #{agent.id} {agent.name} <{agent.email}> ({agent.role})")
     except DomainError as error:
-        _fail(error)
+        fail(error)
 
 
 @tokens_app.command("create")
@@ -153,7 +149,7 @@ def tokens_create(agent: Annotated[str, typer.Option(help="почта сотру
             owner = get_agent_by_email(session, agent)
             token = do_create_token(session, owner, actor=CLI_ACTOR, name="cli")
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return
     typer.echo("Токен показывается один раз, сохраните его / the token is shown once, keep it:", err=True)
     typer.echo(token)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from otklik.cli.errors import fail
 from otklik.core.actors import Actor
 from otklik.core.config import get_settings
 from otklik.core.db import make_engine, make_session_factory, unit_of_work
@@ -30,11 +31,6 @@ def _say(erased: Erased, done: bool) -> None:
     )
 
 
-def _fail(error: DomainError) -> None:
-    typer.echo(f"Ошибка: {error.message('ru')}\nError: {error.message('en')}", err=True)
-    raise typer.Exit(code=2)
-
-
 @customers_app.command("forget")
 def forget(
     customer_id: Annotated[int, typer.Argument(help="номер клиента / customer id")],
@@ -47,7 +43,7 @@ def forget(
         with unit_of_work(factory) as session:
             erased = do_forget_customer(session, customer_id, actor=CLI_ACTOR, dry_run=dry_run)
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return
     _say(erased, not dry_run)
 
@@ -62,7 +58,7 @@ def retention(
     try:
         policy = parse_retention(get_settings().retention, frozenset(c.value for c in Channel))
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return
     if not policy.days:
         typer.echo("OTKLIK_RETENTION не задан: тексты хранятся всегда / not set: words are kept for ever")

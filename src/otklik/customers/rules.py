@@ -8,21 +8,19 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from otklik.core.schemas import BLANKS
 from otklik.core.taxonomy import IdentityKind
 
-_W = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-"""Whitespace as Python's ``strip`` knows it, spelt out: ``\\s`` means other characters in a JSON
-Schema (ECMA) pattern than here, and the patterns below must mean the same to both (no NUL either)."""
 #: an address: a dot-atom local part or an RFC 5322 quoted string («"Millions Lottery"@example.com»)
-_EMAIL = rf'(?:[^@{_W}\x00"]+|"(?:[^"\\\r\n\x00]|\\[^\n\x00])+")@[^@{_W}\x00]+\.[^@{_W}\x00]+'
+_EMAIL = rf'(?:[^@{BLANKS}\x00"]+|"(?:[^"\\\r\n\x00]|\\[^\n\x00])+")@[^@{BLANKS}\x00]+\.[^@{BLANKS}\x00]+'
 _PHONE = r"^[^0-9\x00]*(?:[0-9][^0-9\x00]*){10,15}$"
-_HANDLE = rf"^[{_W}]*@*[0-9A-Za-z_.]{{1,64}}[{_W}]*$"
-_ANY = rf"^[{_W}]*[^{_W}\x00][^\x00]*$"
+_HANDLE = rf"^[{BLANKS}]*@*[0-9A-Za-z_.]{{1,64}}[{BLANKS}]*$"
+_ANY = rf"^[{BLANKS}]*[^{BLANKS}\x00][^\x00]*$"
 _DIGITS = re.compile(r"[^0-9]+")
 #: what a raw address of each kind must look like, blanks around it allowed: the API's schema states
 #: these same patterns, so what it documents as valid is exactly what is taken
 IDENTITY_PATTERNS: dict[IdentityKind, str] = {
-    IdentityKind.EMAIL: rf"^[{_W}]*{_EMAIL}[{_W}]*$",
+    IdentityKind.EMAIL: rf"^[{BLANKS}]*{_EMAIL}[{BLANKS}]*$",
     IdentityKind.PHONE: _PHONE,
     IdentityKind.WHATSAPP: _PHONE,
     IdentityKind.VIBER: _ANY,  # a phone number or an opaque Viber user id
